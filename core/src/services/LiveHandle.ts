@@ -1,0 +1,85 @@
+/**
+ * Live handles: the stable proxy a consumer holds for a ref. Every method call is routed, at the
+ * moment of the call, to the ref's current best provider, and counted as in flight on that
+ * provider's instance until it returns (or, for a promise, settles), so a withdrawn provider is
+ * disposed only after the calls it accepted have finished.
+ */
+import { type ProviderInstance, type RefEntry, unavailableError } from './RefEntry.js';
+
+type Method = (...args: unknown[]) => unknown;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function callOn(entry: RefEntry, instance: ProviderInstance, property: PropertyKey, args: unknown[]): unknown {
+  const impl = instance.impl as Record<PropertyKey, unknown>;
+  const fn = impl[property];
+  if (typeof fn !== 'function') {
+    throw new TypeError(`The current provider of service '${entry.id}' has no method '${String(property)}'.`);
+  }
+  instance.inFlight += 1;
+  let result: unknown;
+  try {
+    result = (fn as Method).apply(impl, args);
+  } catch (err) {
+    instance.release();
+    throw err;
+  }
+  // The derived promise is dropped on purpose: the caller keeps the original, so its identity
+  // and its rejection (handled or not) are exactly the provider's.
+  if (isThenable(result)) result.then(instance.release, instance.release);
+  else instance.release();
+  return result;
+}
+
+/**
+ * Makes the live handle of `entry`. The registry calls this once per ref and hands out the same
+ * object every time.
+ *
+ * @example
+ * const writer = createLiveHandle<ConversationWriter>(entry);
+ * await writer.write(conversation); // goes to whichever provider is best right now
+ */
+export function createLiveHandle<T extends object>(entry: RefEntry): T {
+  const wrappers = new Map<PropertyKey, Method>();
+  const wrapperFor = (property: PropertyKey): Method => {
+    let wrapper = wrappers.get(property);
+    if (wrapper === undefined) {
+      wrapper = (...args: unknown[]): unknown => {
+        const instance = entry.active;
+        if (instance === undefined) throw unavailableError(entry);
+        return callOn(entry, instance, property, args);
+      };
+      wrappers.set(property, wrapper);
+    }
+    return wrapper;
+  };
+
+  const handler: ProxyHandler<object> = {
+    get(_target, property) {
+      const instance = entry.active;
+      if (instance === undefined) {
+        // Without a provider, `then` and symbols must read as absent so `await handle`,
+        // inspection and coercion do not throw; any other member throws when called.
+        return typeof property === 'symbol' || property === 'then' ? undefined : wrapperFor(property);
+      }
+      const value = (instance.impl as Record<PropertyKey, unknown>)[property];
+      return typeof value === 'function' ? wrapperFor(property) : value;
+    },
+    has(_target, property) {
+      const instance = entry.active;
+      return instance !== undefined && property in instance.impl;
+    },
+    set(_target, property, value) {
+      const instance = entry.active;
+      if (instance === undefined) throw unavailableError(entry);
+      return Reflect.set(instance.impl, property, value);
+    },
+  };
+  return new Proxy({}, handler) as T;
+}
