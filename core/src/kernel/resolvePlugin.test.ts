@@ -1,0 +1,120 @@
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlugboardError } from '../errors/PlugboardError.js';
+import { resolvePlugin } from './resolvePlugin.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
+const projectRoot = path.join(fixtures, 'project');
+const configDir = path.join(projectRoot, 'config');
+const options = { configDir, projectRoot };
+
+async function failure(promise: Promise<unknown>): Promise<PlugboardError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (PlugboardError.is(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a PlugboardError');
+}
+
+describe('resolvePlugin', () => {
+  it("loads <projectRoot>/plugins/<name> through its package.json exports['.'].import", async () => {
+    const resolved = await resolvePlugin('greeter', undefined, options);
+    expect(resolved.source).toBe(path.join(projectRoot, 'plugins', 'greeter'));
+    expect(resolved.definition.name).toBe('greeter');
+    expect(resolved.definition.version).toBe('1.0.0');
+  });
+
+  it('falls back to index.ts in a folder without package.json', async () => {
+    const resolved = await resolvePlugin('plain', undefined, options);
+    expect(resolved.definition.name).toBe('plain');
+  });
+
+  it('loads a folder or a single file given by from, relative to the config folder', async () => {
+    const folder = await resolvePlugin('plain', '../plugins/plain', options);
+    expect(folder.source).toBe(path.join(projectRoot, 'plugins', 'plain'));
+    const file = await resolvePlugin('solo', '../extra/solo.ts', options);
+    expect(file.source).toBe(path.join(projectRoot, 'extra', 'solo.ts'));
+    expect(file.definition.version).toBe('0.3.0');
+  });
+
+  describe('from an npm package', () => {
+    let tmp: string;
+    beforeAll(async () => {
+      tmp = await mkdtemp(path.join(tmpdir(), 'plugboard-resolve-'));
+      await mkdir(path.join(tmp, 'node_modules', '@acme'), { recursive: true });
+      await mkdir(path.join(tmp, 'app'));
+      await symlink(path.join(fixtures, 'packages', 'hello'), path.join(tmp, 'node_modules', '@acme', 'plugboard-hello'));
+    });
+    afterAll(async () => {
+      await rm(tmp, { recursive: true, force: true });
+    });
+
+    it('finds it in a node_modules folder above the project root', async () => {
+      const app = path.join(tmp, 'app');
+      const resolved = await resolvePlugin('hello', '@acme/plugboard-hello', { configDir: app, projectRoot: app });
+      expect(resolved.source).toBe('@acme/plugboard-hello');
+      expect(resolved.definition.version).toBe('2.0.0');
+    });
+
+    it('lists every node_modules folder it searched when the package is missing', async () => {
+      const app = path.join(tmp, 'app');
+      const err = await failure(resolvePlugin('nope', '@acme/nope', { configDir: app, projectRoot: app }));
+      const searched: string[] = [];
+      for (let dir = app; ; dir = path.dirname(dir)) {
+        searched.push(`'${path.join(dir, 'node_modules', '@acme', 'nope')}'`);
+        if (path.dirname(dir) === dir) break;
+      }
+      expect(err.kind).toBe('pluginNotFound');
+      expect(err.message).toBe(
+        `Plugin 'nope' was not found: looked for ${searched.slice(0, -1).join(', ')} and ${searched.at(-1)}. Check plugins.nope.from in the config, or install the package.`,
+      );
+    });
+  });
+
+  it('says where it looked for a plugin folder that does not exist', async () => {
+    const err = await failure(resolvePlugin('missing', undefined, options));
+    expect(err.kind).toBe('pluginNotFound');
+    expect(err.message).toBe(
+      `Plugin 'missing' was not found: looked for '${path.join(projectRoot, 'plugins', 'missing')}'. Set plugins.missing.from in the config, or install the package.`,
+    );
+  });
+
+  it('lists the entry files it tried in a folder that has none', async () => {
+    const folder = path.join(projectRoot, 'plugins', 'empty');
+    const err = await failure(resolvePlugin('empty', undefined, options));
+    expect(err.kind).toBe('pluginNotFound');
+    expect(err.message).toBe(
+      `Plugin 'empty' was not found: looked for '${folder}/src/index.ts', '${folder}/index.ts' and '${folder}/index.js'. Set plugins.empty.from in the config, or install the package.`,
+    );
+  });
+
+  it('reports a module that throws on import, keeping the cause', async () => {
+    const err = await failure(resolvePlugin('throws', undefined, options));
+    expect(err.kind).toBe('pluginInvalid');
+    expect(err.message).toBe(
+      `Plugin 'throws' could not be imported from '${path.join(projectRoot, 'plugins', 'throws', 'index.ts')}': the native driver is missing`,
+    );
+    expect((err.cause as Error).message).toBe('the native driver is missing');
+  });
+
+  it('rejects a module whose default export was not made by definePlugin', async () => {
+    const err = await failure(resolvePlugin('not-a-plugin', undefined, options));
+    expect(err.kind).toBe('pluginInvalid');
+    expect(err.message).toBe(
+      `Plugin module '${path.join(projectRoot, 'plugins', 'not-a-plugin')}' does not default-export definePlugin({...}).`,
+    );
+  });
+
+  it('rejects a plugin whose name differs from its config key', async () => {
+    const err = await failure(resolvePlugin('greeter', '../plugins/misnamed', options));
+    expect(err.kind).toBe('pluginInvalid');
+    expect(err.message).toBe(
+      `Plugin module '${path.join(projectRoot, 'plugins', 'misnamed')}' defines plugin 'greeter-two', but the config names it 'greeter'. Rename plugins.greeter to plugins.greeter-two in the config, or point plugins.greeter.from at plugin 'greeter'.`,
+    );
+  });
+});
