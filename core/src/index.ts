@@ -15,7 +15,9 @@ export { coreServices } from './services/coreServices.js';
 export type { DatabaseService } from './database/DatabaseService.js';
 export { definePlugin, isPluginDefinition } from './plugin/definePlugin.js';
 export type {
+  CommandContext,
   FailurePolicy,
+  PluginCommand,
   MigrationParams,
   PluginContext,
   PluginDefinition,
@@ -25,3 +27,9 @@ export type {
 } from './plugin/types.js';
 export type { Duration, PluginTasks, TaskHandle, TaskOptions, TaskOutcome, TaskStatus } from './tasks/types.js';
 export type { ChangeReport, PluginInfo, RuntimeInfo } from './kernel/types.js';
+export { contextTokens } from './di/contextTokens.js';
+export { inject, injectable } from './di/inject.js';
+export { ApiError, type ErrorBody } from './http/ApiError.js';
+export { parseJsonBody, parseParams, parseQuery } from './http/validate.js';
+export { durationSchema } from './config/schema.js';
+export { isDuration, parseDuration } from './util/duration.js';

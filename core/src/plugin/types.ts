@@ -4,6 +4,7 @@ import type { Newable } from 'inversify';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { z } from 'zod';
+import type { DatabaseService } from '../database/DatabaseService.js';
 import type { ServiceRef } from '../services/ServiceRef.js';
 import type { ProviderRegistration, ServiceEventListener } from '../services/types.js';
 import type { PluginTasks } from '../tasks/types.js';
@@ -48,8 +49,32 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   config?: S;
   /** Schema migrations, run before `setup` on every start, each at most once per database. */
   migrations?: readonly PluginMigration[];
+  /** Subcommands the plugin adds to the `plugboard` CLI (`plugboard seed ...`). */
+  commands?: readonly PluginCommand<z.output<S>>[];
   /** Registers everything the plugin does. Whatever it registers through `ctx` is undone on stop. */
   setup(ctx: PluginContext<z.output<S>>): void | Promise<void>;
+}
+
+/**
+ * A `plugboard <name>` subcommand contributed by a plugin. It runs without starting the kernel:
+ * it gets the database (migrated for the enabled plugins) and the plugin's validated config.
+ */
+export interface PluginCommand<C = unknown> {
+  /** The subcommand: lower-case letters and dashes. */
+  name: string;
+  /** One line for `plugboard --help`. */
+  description: string;
+  /** Options in commander's syntax: `{ flags: '--users <n>', description: 'users to create', default: '1000' }`. */
+  options?: readonly { flags: string; description: string; default?: string }[];
+  run(options: Record<string, string | boolean | undefined>, ctx: CommandContext<C>): Promise<void>;
+}
+
+export interface CommandContext<C = unknown> {
+  config: C;
+  logger: Logger;
+  database: DatabaseService;
+  /** Where to print progress and results (a TTY when interactive). */
+  out: NodeJS.WriteStream;
 }
 
 /** Options for {@link PluginContext.provide}. */

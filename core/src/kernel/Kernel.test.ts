@@ -1,0 +1,276 @@
+import pino from 'pino';
+import { describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { PlugboardError } from '../errors/PlugboardError.js';
+import { definePlugin } from '../plugin/definePlugin.js';
+import type { PluginDefinition } from '../plugin/types.js';
+import { serviceRef } from '../services/ServiceRef.js';
+import { Kernel } from './Kernel.js';
+import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
+
+const logger = pino({ level: 'silent' });
+
+interface Greeter {
+  greet(name: string): Promise<string>;
+}
+const greeterRef = serviceRef<Greeter>('test.greeter');
+
+function configOf(
+  plugins: { def: PluginDefinition<any>; enabled?: boolean; config?: unknown; onFailure?: 'abort' | 'continue'; startTimeoutMs?: number }[],
+): LoadedConfig {
+  const map = new Map<string, LoadedPlugin>();
+  for (const p of plugins) {
+    map.set(p.def.name, {
+      name: p.def.name,
+      enabled: p.enabled ?? true,
+      onFailure: p.onFailure ?? 'abort',
+      ...(p.startTimeoutMs === undefined ? {} : { startTimeoutMs: p.startTimeoutMs }),
+      definition: p.def,
+      source: `test:${p.def.name}`,
+      config: p.config ?? {},
+    });
+  }
+  return {
+    path: '/virtual/plugboard.yaml',
+    projectRoot: '/virtual',
+    server: { host: '127.0.0.1', port: 0, bodyLimit: 1024 },
+    database: { embedded: { dataDir: '/virtual/pgdata' } },
+    logging: { level: 'silent' },
+    unresolved: [],
+    kernel: { startTimeoutMs: 2000, stopTimeoutMs: 2000, drainTimeoutMs: 1000, watch: false, watchDebounceMs: 100 },
+    plugins: map,
+  };
+}
+
+/** Records lifecycle events of every plugin in one list, in the order they happen. */
+function recorder() {
+  const events: string[] = [];
+  const plugin = (name: string, extra: Partial<PluginDefinition<any>> = {}) =>
+    definePlugin({
+      name,
+      version: '1.0.0',
+      core: '^0.1.0',
+      ...extra,
+      async setup(ctx) {
+        events.push(`start ${name}`);
+        ctx.onStop(() => {
+          events.push(`stop ${name}`);
+        });
+        await extra.setup?.(ctx);
+      },
+    });
+  return { events, plugin };
+}
+
+describe('Kernel', () => {
+  test('starts plugins in dependency order and stops them in reverse', async () => {
+    const { events, plugin } = recorder();
+    const a = plugin('a');
+    const b = plugin('b', { dependsOn: { a: '^1.0.0' } });
+    const c = plugin('c', { dependsOn: { b: '^1.0.0' } });
+    const kernel = new Kernel({ config: configOf([{ def: c }, { def: b }, { def: a }]), logger });
+    await kernel.start();
+    expect(kernel.ready()).toBe(true);
+    expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
+      ['c', 'started'],
+      ['b', 'started'],
+      ['a', 'started'],
+    ]);
+    await kernel.stop();
+    expect(events).toEqual(['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
+  });
+
+  test('a consumer reaches the provider through a live handle and the provider is withdrawn on stop', async () => {
+    const { plugin } = recorder();
+    const provider = plugin('provider', {
+      provides: [greeterRef],
+      setup(ctx) {
+        ctx.provide(greeterRef, { greet: async (n: string) => `hello ${n}` });
+      },
+    });
+    let handle: Greeter | undefined;
+    const consumer = plugin('consumer', {
+      consumes: [greeterRef],
+      setup(ctx) {
+        handle = ctx.get(greeterRef);
+      },
+    });
+    const kernel = new Kernel({ config: configOf([{ def: consumer }, { def: provider }]), logger });
+    await kernel.start();
+    await expect(handle!.greet('ann')).resolves.toBe('hello ann');
+    await kernel.disable('provider', { cascade: true });
+    expect(kernel.registry.has(greeterRef)).toBe(false);
+  });
+
+  test('disabling a plugin others depend on is refused with their names, unless cascading', async () => {
+    const { events, plugin } = recorder();
+    const base = plugin('base', { provides: [greeterRef], setup: (ctx) => void ctx.provide(greeterRef, { greet: async () => 'hi' }) });
+    const user1 = plugin('user1', { consumes: [greeterRef] });
+    const user2 = plugin('user2', { dependsOn: { user1: '*' } });
+    const other = plugin('other');
+    const kernel = new Kernel({ config: configOf([{ def: base }, { def: user1 }, { def: user2 }, { def: other }]), logger });
+    await kernel.start();
+    const refused = await kernel.disable('base').catch((e: unknown) => e);
+    expect(PlugboardError.is(refused, 'invalidState')).toBe(true);
+    expect((refused as Error).message).toBe(
+      "Plugin 'base' cannot be disabled while 'user2' and 'user1' depend on it. Disable them first, or disable with cascade to stop them too.",
+    );
+    expect(kernel.plugins().every((p) => p.state === 'started')).toBe(true);
+
+    events.length = 0;
+    const report = await kernel.disable('base', { cascade: true });
+    expect(report.stopped).toEqual(['user2', 'user1', 'base']);
+    expect(events).toEqual(['stop user2', 'stop user1', 'stop base']);
+    expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
+      ['base', 'disabled'],
+      ['user1', 'disabled'],
+      ['user2', 'disabled'],
+      ['other', 'started'],
+    ]);
+    expect(kernel.ready()).toBe(true);
+
+    const enabled = await kernel.enable('base');
+    expect(enabled.started).toEqual(['base']);
+    const dependentFirst = await kernel.enable('user2').catch((e: unknown) => e);
+    expect(PlugboardError.is(dependentFirst, 'missingDependency')).toBe(true);
+    await kernel.enable('user1');
+    await kernel.enable('user2');
+    expect(kernel.plugins().every((p) => p.state === 'started')).toBe(true);
+    await kernel.stop();
+  });
+
+  test('a failing abort plugin stops what had started and start() throws', async () => {
+    const { events, plugin } = recorder();
+    const good = plugin('good');
+    const bad = plugin('bad', {
+      dependsOn: { good: '*' },
+      setup() {
+        throw new Error('no credentials');
+      },
+    });
+    const kernel = new Kernel({ config: configOf([{ def: good }, { def: bad }]), logger });
+    const err = await kernel.start().catch((e: unknown) => e);
+    expect(PlugboardError.is(err, 'pluginStartFailed')).toBe(true);
+    expect((err as Error).message).toBe("Plugin 'bad' failed to start: no credentials");
+    expect(events).toEqual(['start good', 'start bad', 'stop bad', 'stop good']);
+    expect(kernel.plugins().find((p) => p.name === 'bad')?.state).toBe('failed');
+  });
+
+  test('a failing continue plugin is skipped with its dependents and the rest starts', async () => {
+    const { plugin } = recorder();
+    const flaky = plugin('flaky', {
+      setup() {
+        throw new Error('boom');
+      },
+    });
+    const needsFlaky = plugin('needs-flaky', { dependsOn: { flaky: '*' } });
+    const fine = plugin('fine');
+    const kernel = new Kernel({
+      config: configOf([
+        { def: flaky, onFailure: 'continue' },
+        { def: needsFlaky, onFailure: 'continue' },
+        { def: fine },
+      ]),
+      logger,
+    });
+    await kernel.start();
+    const states = Object.fromEntries(kernel.plugins().map((p) => [p.name, [p.state, p.error]]));
+    expect(states).toEqual({
+      flaky: ['failed', "Plugin 'flaky' failed to start: boom"],
+      'needs-flaky': [
+        'failed',
+        "Plugin 'needs-flaky' was not started because plugin 'flaky', which it needs (dependsOn '*'), is not running.",
+      ],
+      fine: ['started', undefined],
+    });
+    expect(kernel.ready()).toBe(false);
+    await kernel.stop();
+  });
+
+  test('a setup that hangs times out and its registrations are undone', async () => {
+    const { events, plugin } = recorder();
+    const slow = plugin('slow', {
+      provides: [greeterRef],
+      async setup(ctx) {
+        ctx.provide(greeterRef, { greet: async () => 'x' });
+        await new Promise(() => undefined);
+      },
+    });
+    const kernel = new Kernel({ config: configOf([{ def: slow, startTimeoutMs: 50 }]), logger });
+    const err = await kernel.start().catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      "Plugin 'slow' failed to start: Plugin 'slow' did not finish starting within 50 ms. Find what its setup waits for, or raise plugins.slow.startTimeout.",
+    );
+    expect(kernel.registry.has(greeterRef)).toBe(false);
+    expect(events).toEqual(['start slow', 'stop slow']);
+  });
+
+  test('providing an undeclared ref is an error naming the fix', async () => {
+    const { plugin } = recorder();
+    const sneaky = plugin('sneaky', {
+      setup(ctx) {
+        ctx.provide(greeterRef, { greet: async () => 'x' });
+      },
+    });
+    const kernel = new Kernel({ config: configOf([{ def: sneaky }]), logger });
+    await expect(kernel.start()).rejects.toThrow(
+      "Plugin 'sneaky' failed to start: Plugin 'sneaky' provided service 'test.greeter' without declaring it. Add it to 'provides' in the plugin's definePlugin({...}).",
+    );
+  });
+
+  test('reload restarts a plugin whose config changed, starts and stops others, and rejects a bad graph whole', async () => {
+    const { events, plugin } = recorder();
+    const schema = z.object({ word: z.string() });
+    const configurable = plugin('configurable', { config: schema });
+    const extra = plugin('extra');
+    const dependent = plugin('dependent', { dependsOn: { extra: '*' } });
+    const first = configOf([
+      { def: configurable, config: { word: 'a' } },
+      { def: extra, enabled: false },
+      { def: dependent, enabled: false },
+    ]);
+    const kernel = new Kernel({ config: first, logger });
+    await kernel.start();
+    events.length = 0;
+
+    const second = configOf([{ def: configurable, config: { word: 'b' } }, { def: extra }, { def: dependent, enabled: false }]);
+    const report = await kernel.reload(second);
+    expect(report).toEqual({ started: ['extra'], stopped: [], restarted: ['configurable'], failed: [] });
+    expect(events).toEqual(['stop configurable', 'start configurable', 'start extra']);
+
+    events.length = 0;
+    const broken = configOf([{ def: configurable, config: { word: 'b' } }, { def: extra, enabled: false }, { def: dependent }]);
+    const err = await kernel.reload(broken).catch((e: unknown) => e);
+    expect(PlugboardError.is(err, 'missingDependency')).toBe(true);
+    expect(events).toEqual([]);
+    expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
+      ['configurable', 'started'],
+      ['extra', 'started'],
+      ['dependent', 'disabled'],
+    ]);
+    await kernel.stop();
+  });
+
+  test('enable and disable of an unknown plugin name the config file', async () => {
+    const kernel = new Kernel({ config: configOf([]), logger });
+    await kernel.start();
+    await expect(kernel.enable('ghost')).rejects.toThrow(
+      "There is no plugin 'ghost' in config file '/virtual/plugboard.yaml'. Add it under plugins.ghost (with enabled: false to keep it off until enabled), then reload the config.",
+    );
+  });
+
+  test('routes() lists started plugins only, in start order', async () => {
+    const { plugin } = recorder();
+    const a = plugin('a', { setup: (ctx) => void ctx.http.get('/a', (c) => c.text('a')) });
+    const b = plugin('b', { dependsOn: { a: '*' } });
+    const kernel = new Kernel({ config: configOf([{ def: b }, { def: a }]), logger });
+    await kernel.start();
+    expect(kernel.routes().map((r) => r.plugin)).toEqual(['a', 'b']);
+    await kernel.disable('b');
+    expect(kernel.routes().map((r) => r.plugin)).toEqual(['a']);
+    const res = await kernel.routes()[0]!.app.request('/a');
+    expect(await res.text()).toBe('a');
+    await kernel.stop();
+    expect(kernel.routes()).toEqual([]);
+  });
+});
