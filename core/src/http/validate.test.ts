@@ -87,9 +87,9 @@ describe('parseParams and parseQuery', () => {
 
   it('prefix the field with params or query', async () => {
     const bad = await app().request('/items/-4');
-    expect((await bad.json()).error.message).toBe('params.id: Too small: expected number to be >0');
+    expect(((await bad.json()) as any).error.message).toBe('params.id: Too small: expected number to be >0');
     const big = await app().request('/items/4?limit=51');
-    expect((await big.json()).error.message).toBe('query.limit: Too big: expected number to be <=50');
+    expect(((await big.json()) as any).error.message).toBe('query.limit: Too big: expected number to be <=50');
   });
 });
 
