@@ -1,0 +1,34 @@
+/**
+ * @plugboard/plugin-conversations: the domain. Other plugins import only from here: the refs and
+ * their types, the named read queries (for plugins/db-indexes), and the data generator.
+ */
+export { default } from './plugin.js';
+export {
+  conversationServiceRef,
+  conversationWriterRef,
+  userCacheRef,
+  userUpdaterRef,
+  type ConversationServiceApi,
+  type ConversationWriter,
+  type TimeRange,
+  type UserCache,
+  type UserUpdater,
+} from './refs.js';
+export {
+  CONVERSATION_STATUSES,
+  type CacheStats,
+  type Conversation,
+  type ConversationStatus,
+  type DailyCount,
+  type ExchangeInput,
+  type ModelUsage,
+  type NewConversation,
+  type Page,
+  type PremiumUser,
+  type RecordResult,
+  type TokenTotals,
+  type User,
+  type UserChange,
+} from './types.js';
+export { queries, type NamedQuery, type QueryName } from './queries.js';
+export { configSchema, type ConversationsConfig } from './config.js';

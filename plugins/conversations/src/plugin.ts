@@ -1,0 +1,58 @@
+import { coreServices, definePlugin, parseDuration } from '@plugboard/core';
+import { LruUserCache } from './cache/LruUserCache.js';
+import { configSchema } from './config.js';
+import { ConversationService } from './ConversationService.js';
+import { migrations } from './migrations/index.js';
+import { conversationServiceRef, conversationWriterRef, userCacheRef, userUpdaterRef } from './refs.js';
+import { analyticsRoutes } from './routes/analytics.js';
+import { cacheRoutes } from './routes/cache.js';
+import { userRoutes } from './routes/users.js';
+import { conversationRoutes } from './routes/writes.js';
+import { UserStore } from './UserStore.js';
+import { DirectConversationWriter } from './writers/DirectConversationWriter.js';
+import { DirectUserUpdater } from './writers/DirectUserUpdater.js';
+
+/**
+ * The domain plugin. It provides the direct writer and updater at ranking 0 and consumes the same
+ * refs through live handles, so a plugin providing them at a higher ranking takes over the writes.
+ */
+export default definePlugin({
+  name: 'conversations',
+  version: '0.1.0',
+  core: '^0.1.0',
+  description: 'Users and conversations: ConversationService, user cache, REST API and data generator',
+  consumes: [conversationWriterRef, userUpdaterRef],
+  provides: [conversationServiceRef, conversationWriterRef, userUpdaterRef, userCacheRef],
+  config: configSchema,
+  migrations,
+  setup(ctx) {
+    const { sequelize } = ctx.get(coreServices.database);
+    const config = ctx.config;
+    ctx.provide(conversationWriterRef, new DirectConversationWriter(sequelize));
+    ctx.provide(userUpdaterRef, new DirectUserUpdater(sequelize));
+
+    const store = ctx.create(UserStore);
+    const cache = new LruUserCache({
+      max: config.cache.max,
+      ttlMs: parseDuration(config.cache.ttl, 'conversations.cache.ttl'),
+      load: (id) => store.find(id),
+      meter: ctx.meter,
+    });
+    ctx.provide(userCacheRef, cache, { dispose: () => cache.clear() });
+    ctx.tasks.schedule({
+      name: 'purge-user-cache',
+      every: config.cache.purgeEvery,
+      run: () => {
+        const purged = cache.purgeStale();
+        if (purged > 0) ctx.logger.debug({ purged }, 'purged expired users from the cache');
+      },
+    });
+
+    const service = ctx.create(ConversationService);
+    ctx.provide(conversationServiceRef, service);
+    conversationRoutes(ctx.http, service, config);
+    userRoutes(ctx.http, service, config);
+    analyticsRoutes(ctx.http, service, config);
+    cacheRoutes(ctx.http, service);
+  },
+});

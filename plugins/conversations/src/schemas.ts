@@ -1,0 +1,76 @@
+/**
+ * The REST API's input, as zod schemas over the wire format (snake_case JSON, query strings).
+ * Field names in error messages are the ones a client sent: `body[0].prompt_tokens`.
+ */
+import { z } from 'zod';
+import { CONVERSATION_STATUSES, type ExchangeInput } from './types.js';
+
+const INT32_MAX = 2_147_483_647;
+const tokens = z.number().int().min(0).max(INT32_MAX);
+
+export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** A timestamp in ISO 8601 (`2025-01-31` or `2025-01-31T12:00:00Z`), as a Date. */
+export const isoDate = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'Invalid date: use ISO 8601 such as 2025-01-31 or 2025-01-31T12:00:00Z',
+  })
+  .transform((s) => new Date(s));
+
+export const exchangeSchema = z
+  .object({
+    id: z.uuid(),
+    user_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    username: z.string().min(1).max(255).nullish(),
+    ai_model: z.string().min(1).max(100),
+    user_message: z.string(),
+    ai_response: z.string().nullish(),
+    prompt_tokens: tokens,
+    completion_tokens: tokens,
+    status: z.enum(CONVERSATION_STATUSES).optional(),
+    processing_time_ms: z.number().int().min(0).max(INT32_MAX).nullish(),
+    created_at: isoDate.optional(),
+  })
+  .strict()
+  .refine((e) => e.prompt_tokens + e.completion_tokens <= INT32_MAX, {
+    message: `Too big: prompt_tokens + completion_tokens must be <=${INT32_MAX}`,
+    path: ['completion_tokens'],
+  })
+  .transform(
+    (e): ExchangeInput => ({
+      id: e.id.toLowerCase(),
+      userId: e.user_id,
+      username: e.username ?? null,
+      aiModel: e.ai_model,
+      userMessage: e.user_message,
+      aiResponse: e.ai_response ?? null,
+      promptTokens: e.prompt_tokens,
+      completionTokens: e.completion_tokens,
+      ...(e.status === undefined ? {} : { status: e.status }),
+      processingTimeMs: e.processing_time_ms ?? null,
+      ...(e.created_at === undefined ? {} : { createdAt: e.created_at }),
+    }),
+  );
+
+/**
+ * One exchange or a non-empty array of at most `max`, with issues reported at their own path
+ * (`body.id` for an object, `body[2].id` for an array) rather than as a failed union.
+ */
+export function exchangesBody(max: number) {
+  const many = z.array(exchangeSchema).min(1).max(max);
+  return z.unknown().transform((value, ctx): { many: boolean; exchanges: ExchangeInput[] } => {
+    const isArray = Array.isArray(value);
+    const result = isArray ? many.safeParse(value) : exchangeSchema.safeParse(value);
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+      return z.NEVER;
+    }
+    return { many: isArray, exchanges: isArray ? (result.data as ExchangeInput[]) : [result.data as ExchangeInput] };
+  });
+}
+
+/** `limit` bounded by the config; the service applies the default. */
+export function limitSchema(max: number) {
+  return z.coerce.number().int().min(1).max(max).optional();
+}
