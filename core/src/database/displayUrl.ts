@@ -15,8 +15,8 @@ export function maskUrl(url: string): string {
     parsed.password = '***';
     return parsed.toString();
   } catch {
-    // Not a URL the WHATWG parser accepts: still hide whatever sits between `user:` and `@`.
-    return url.replace(/^([^:/]+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+    // Not a URL the WHATWG parser accepts: hide all from `user:` to the last `@` (too much beats too little).
+    return url.replace(/^([^:/]+:\/\/[^:/@]*:).*@/, '$1***@');
   }
 }
 

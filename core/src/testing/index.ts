@@ -1,0 +1,5 @@
+/**
+ * @plugboard/core/testing: helpers for the tests of core and of plugins.
+ */
+export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.js';
+export { startTestKernel, type TestKernel, type TestKernelOptions } from './startTestKernel.js';
