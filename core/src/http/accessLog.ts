@@ -1,9 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { ALREADY_SENT } from './nodeHandler.js';
 import { requestIdOf } from './requestContext.js';
-
-/** The header @hono/node-server puts on a response a Node-style handler already wrote. */
-const ALREADY_SENT = 'x-hono-already-sent';
 
 /**
  * Logs every request at debug level with its method, path, status and duration in ms.

@@ -2,6 +2,7 @@ import type { Handler, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { createErrorHandler } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
+import { ALREADY_SENT } from './nodeHandler.js';
 import { pluginCallState, startPluginCall } from './requestContext.js';
 import type { HostKernel } from './types.js';
 
@@ -46,6 +47,8 @@ export function dispatchToPlugins(kernel: HostKernel, logger: Logger): Handler {
         throw new Error(`A route of plugin '${plugin}' threw a value that is not an Error: ${String(err)}`, { cause: err });
       }
       if (state.unmatched) continue;
+      // A Node-style handler already answered; the marker must reach @hono/node-server untouched.
+      if (res.headers.has(ALREADY_SENT)) return res;
       // Through the host context, so headers the host set (x-request-id) are added.
       return c.newResponse(res.body, res);
     }

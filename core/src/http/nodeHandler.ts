@@ -3,8 +3,14 @@ import type { Handler } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { requestIdOf } from './requestContext.js';
 
-/** A handler written for Node's http module, such as the Prometheus exporter's. */
-export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/** The header of @hono/node-server's RESPONSE_ALREADY_SENT: the answer went out through Node's response. */
+export const ALREADY_SENT = 'x-hono-already-sent';
+
+/**
+ * A handler written for Node's http module, such as the Prometheus exporter's. A returned promise
+ * is awaited; any other return value is ignored.
+ */
+export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /**
  * Mounts a Node-style handler on a Hono route. It writes straight to Node's response; the route
