@@ -31,6 +31,7 @@ export interface ConnectOptions {
 export async function connectToUrl(url: string, options: ConnectOptions): Promise<DatabaseHandle> {
   const { logger } = options;
   const displayUrl = maskUrl(url);
+  assertPostgresUrl(url, displayUrl);
   const sequelize = new Sequelize(url, {
     dialect: 'postgres',
     dialectModule: pg,
@@ -68,6 +69,21 @@ export async function connectToUrl(url: string, options: ConnectOptions): Promis
       return closing;
     },
   };
+}
+
+function assertPostgresUrl(url: string, displayUrl: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new PlugboardError(
+      'configInvalid',
+      `The database URL '${displayUrl}' is not a PostgreSQL URL. Set DATABASE_URL (or database.url in the config) to postgres://user:password@host:5432/database.`,
+    );
+  }
 }
 
 /**

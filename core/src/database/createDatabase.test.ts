@@ -36,6 +36,15 @@ describe('createDatabase with a url', () => {
     expect((error as Error).cause).toBeInstanceOf(Error);
   });
 
+  it.each(['nonsense', 'mysql://app:s3cret@127.0.0.1/plugboard'])('rejects %s, which is not a PostgreSQL URL', async (url) => {
+    const error = await createDatabase({ url, dataDir: '/unused', logger }).catch((err: unknown) => err);
+    expect(PlugboardError.is(error, 'configInvalid')).toBe(true);
+    const shown = url.replace('s3cret', '***');
+    expect((error as Error).message).toBe(
+      `The database URL '${shown}' is not a PostgreSQL URL. Set DATABASE_URL (or database.url in the config) to postgres://user:password@host:5432/database.`,
+    );
+  });
+
   it('rejects a relative data folder when no url is given', async () => {
     const error = await createDatabase({ dataDir: '.plugboard/postgres', logger }).catch((err: unknown) => err);
     expect(PlugboardError.is(error, 'invalidArgument')).toBe(true);
