@@ -55,7 +55,6 @@ export class ConversationService implements ConversationServiceApi {
   ) {}
 
   async record(exchanges: readonly ExchangeInput[]): Promise<RecordResult[]> {
-    const now = new Date();
     // Users first, all of them, so a blocked user fails the request before anything is written
     // and every conversation's user exists before a (possibly batched) writer inserts it.
     const usersCreated = new Map<number, boolean>();
@@ -65,6 +64,7 @@ export class ConversationService implements ConversationServiceApi {
       }),
     );
 
+    const now = new Date();
     const rows = exchanges.map((e): NewConversation => ({
       id: e.id,
       userId: e.userId,
