@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { plugboardConfigSchema, pluginSectionSchema } from '../config/schema.js';
+import { DependencyGraph } from '../graph/DependencyGraph.js';
+import { graphNodeOf } from '../kernel/graphNodes.js';
+import { loadConfig, type LoadedConfig } from '../kernel/loadPlugins.js';
+import { CORE_SERVICE_IDS } from '../services/coreServices.js';
+import { CORE_VERSION } from '../version.js';
+
+export function readConfig(path: string): Promise<LoadedConfig> {
+  return loadConfig({ path, coreVersion: CORE_VERSION });
+}
+
+/** `plugboard config check`: every problem of a config file, or a one-line summary. */
+export async function configCheckCommand(path: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const config = await readConfig(path);
+  const enabled = [...config.plugins.values()].filter((p) => p.enabled);
+  graphOf(config);
+  out.write(`${config.path} is valid: ${enabled.length} plugin(s) enabled, ${config.plugins.size - enabled.length} disabled.\n`);
+}
+
+/** `plugboard plugins`: the start order, and why each plugin comes where it does. */
+export async function pluginsCommand(path: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const config = await readConfig(path);
+  const graph = graphOf(config);
+  out.write(`Start order (stop order is the reverse), from ${config.path}:\n`);
+  graph.levels().forEach((level, i) => {
+    for (const name of level) {
+      const p = config.plugins.get(name)!;
+      const why = graph.dependenciesOf(name).map((d) => `after '${d.plugin}' (${d.reason})`);
+      out.write(`  ${i + 1}. ${name} ${p.definition.version}  ${why.length > 0 ? why.join(', ') : 'no dependencies'}  [${p.source}]\n`);
+    }
+  });
+  const disabled = [...config.plugins.values()].filter((p) => !p.enabled);
+  if (disabled.length > 0) out.write(`Disabled: ${disabled.map((p) => p.name).join(', ')}\n`);
+  for (const name of config.unresolved) out.write(`Not found (disabled, so not an error): ${name}\n`);
+}
+
+/**
+ * The JSON schema of the config file for editors: core's keys plus, under each plugin's key,
+ * that plugin's own schema merged with the loader's reserved keys.
+ */
+export async function configSchema(path: string): Promise<Record<string, unknown>> {
+  const config = await readConfig(path);
+  const pluginSchemas: Record<string, z.ZodType> = {};
+  for (const p of config.plugins.values()) {
+    const own = p.definition.config;
+    const reserved = pluginSectionSchema;
+    pluginSchemas[p.name] =
+      own instanceof z.ZodObject ? reserved.extend(own.shape).strict().describe(p.definition.description ?? reserved.description ?? '') : reserved;
+  }
+  const schema = plugboardConfigSchema.extend({
+    plugins: z
+      .looseObject(pluginSchemas)
+      .optional()
+      .describe('The plugins, by name.'),
+  });
+  return {
+    ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
+    title: 'Plugboard config (config/plugboard.yaml)',
+  };
+}
+
+function graphOf(config: LoadedConfig): DependencyGraph {
+  const all = [...config.plugins.values()];
+  return DependencyGraph.build(
+    all.filter((p) => p.enabled).map(graphNodeOf),
+    { coreRefIds: CORE_SERVICE_IDS, known: all.map(graphNodeOf) },
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * The `plugboard` command line. Built-in subcommands run the server and inspect the config;
+ * enabled plugins add their own (`plugboard seed` comes from plugins/conversations).
+ */
+import { writeFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { defaultConfigPath } from '../config/loadConfigText.js';
+import { createLogger } from '../host/createLogger.js';
+import { CORE_VERSION } from '../version.js';
+import { migratePlugin } from '../host/AppHost.js';
+import { enabledInOrder, migrateCommand, openDatabase } from './databaseCommands.js';
+import { configCheckCommand, configSchema, pluginsCommand, readConfig } from './inspectCommands.js';
+import { exitCodeOf, printError } from './output.js';
+import { startCommand } from './startCommand.js';
+
+const BUILT_IN = new Set(['start', 'plugins', 'config', 'migrate', 'help']);
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('use a whole number from 0 to 65535.');
+  return n;
+}
+
+function configOption(cmd: Command): Command {
+  return cmd.option('-c, --config <file>', 'config file (default: $PLUGBOARD_CONFIG or config/plugboard.yaml)');
+}
+
+function configPath(options: { config?: string }): string {
+  return defaultConfigPath(options.config);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('plugboard')
+    .description('Plugboard: a plugin kernel for conversational AI backends.')
+    .version(CORE_VERSION)
+    .showHelpAfterError();
+
+  configOption(program.command('start').description('run the server with the plugins the config enables'))
+    .option('-p, --port <n>', 'port to listen on (overrides server.port)', port)
+    .option('-H, --host <address>', 'address to bind (overrides server.host)')
+    .action((o: { config?: string; port?: number; host?: string }) =>
+      startCommand({ config: configPath(o), ...(o.port !== undefined ? { port: o.port } : {}), ...(o.host ? { host: o.host } : {}) }),
+    );
+
+  configOption(program.command('plugins').description('show the plugins in start order and why')).action((o: { config?: string }) =>
+    pluginsCommand(configPath(o)),
+  );
+
+  const config = program.command('config').description('check the config file or print its JSON schema');
+  configOption(config.command('check').description('validate a config file and print every problem')).action(
+    (o: { config?: string }) => configCheckCommand(configPath(o)),
+  );
+  configOption(config.command('schema').description('print the JSON schema of the config file (for editors)'))
+    .option('-o, --output <file>', 'write it to a file instead of stdout')
+    .action(async (o: { config?: string; output?: string }) => {
+      const text = `${JSON.stringify(await configSchema(configPath(o)), null, 2)}\n`;
+      if (o.output) await writeFile(o.output, text);
+      else process.stdout.write(text);
+    });
+
+  configOption(program.command('migrate').description("apply the enabled plugins' database migrations"))
+    .option('--dry-run', 'list pending migrations without applying them', false)
+    .action(async (o: { config?: string; dryRun: boolean }) => {
+      const loaded = await readConfig(configPath(o));
+      await migrateCommand(loaded, { dryRun: o.dryRun }, createLogger(loaded.logging.level));
+    });
+
+  const wanted = argv[2];
+  if (wanted !== undefined && !wanted.startsWith('-') && !BUILT_IN.has(wanted)) {
+    await addPluginCommand(program, wanted, argv);
+  }
+  await program.parseAsync(argv);
+}
+
+/** Finds the enabled plugin that contributes `name` and registers it with commander. */
+async function addPluginCommand(program: Command, name: string, argv: string[]): Promise<void> {
+  const at = argv.findIndex((a) => a === '--config' || a === '-c');
+  const loaded = await readConfig(defaultConfigPath(at >= 0 ? argv[at + 1] : undefined));
+  for (const plugin of loaded.plugins.values()) {
+    const command = plugin.definition.commands?.find((c) => c.name === name);
+    if (!command || !plugin.enabled) continue;
+    const cmd = configOption(program.command(command.name).description(`${command.description} (from plugin '${plugin.name}')`));
+    for (const o of command.options ?? []) cmd.option(o.flags, o.description, o.default);
+    cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+      const logger = createLogger(loaded.logging.level);
+      const database = await openDatabase(loaded, logger);
+      try {
+        for (const enabled of enabledInOrder(loaded)) await migratePlugin(database, loaded.plugins.get(enabled)!, logger);
+        await command.run(options, { config: plugin.config, logger, database, out: process.stdout });
+      } finally {
+        await database.close();
+      }
+    });
+    return;
+  }
+}
+
+main(process.argv).catch((err: unknown) => {
+  printError(err);
+  process.exit(exitCodeOf(err));
+});

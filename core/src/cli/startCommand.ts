@@ -1,0 +1,71 @@
+import { AppHost } from '../host/AppHost.js';
+import { CORE_VERSION } from '../version.js';
+
+export interface StartOptions {
+  config: string;
+  host?: string;
+  port?: number;
+}
+
+/**
+ * `plugboard start`: runs the server until SIGINT or SIGTERM, then shuts down in order and
+ * exits 0. A second signal while shutting down exits at once with code 130.
+ */
+export async function startCommand(options: StartOptions, out: NodeJS.WriteStream = process.stdout): Promise<void> {
+  const host = await AppHost.start({
+    configPath: options.config,
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  out.write(summary(host));
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      host.logger.warn(`Received ${signal} again; exiting without finishing shutdown.`);
+      process.exit(130);
+    }
+    host.logger.info(`Received ${signal}; shutting down (send it again to force).`);
+    host.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        host.logger.error({ err }, 'Shutdown failed.');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+function summary(host: AppHost): string {
+  const url = host.server.url;
+  const started = host.kernel
+    .plugins()
+    .filter((p) => p.state === 'started')
+    .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
+  const width = Math.max(0, ...started.map((p) => `${p.name} ${p.version}`.length));
+  const lines = [
+    '',
+    `Plugboard ${CORE_VERSION} is ready at ${url} (${Math.round(host.readyMs)} ms)`,
+    '',
+    'Plugins, in start order:',
+    ...started.map((p) => `  ${`${p.name} ${p.version}`.padEnd(width)}  ${p.startDurationMs ?? 0} ms`),
+    ...host.kernel
+      .plugins()
+      .filter((p) => p.state !== 'started')
+      .map((p) => `  ${p.name} ${p.version}: ${p.state}${p.error ? ` (${p.error})` : ''}`),
+    '',
+    `  API         ${url}/api`,
+    `  health      ${url}/healthz  ${url}/readyz`,
+    `  metrics     ${url}/metrics`,
+    `  dashboard   ${url}/dashboard`,
+    `  admin       ${url}/admin ${host.config.server.adminToken ? '(bearer token from the config)' : '(off: set PLUGBOARD_ADMIN_TOKEN to turn it on)'}`,
+    `  database    ${host.database.embedded ? `embedded PostgreSQL, data in ${host.config.database.embedded.dataDir} (set DATABASE_URL to use your own server)` : host.database.displayUrl}`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ];
+  return lines.join('\n');
+}
