@@ -11,6 +11,8 @@ export interface LruUserCacheOptions {
   /** Reads a user from the database; undefined when there is none. */
   load: (id: number) => Promise<User | undefined>;
   meter: Meter;
+  /** Milliseconds clock for the TTL; tests pass their own. Default `performance.now`. */
+  now?: () => number;
 }
 
 const ATTRS = { cache: 'users' } as const;
@@ -40,6 +42,7 @@ export class LruUserCache implements UserCache {
       ttl: options.ttlMs,
       // Stale entries stay until read or purged by the purge task: no timer per entry.
       ttlAutopurge: false,
+      ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
       dispose: (_value, _key, reason) => {
         if (reason === 'evict' || reason === 'expire') this.countEviction(reason === 'evict' ? 'size' : 'expired');
       },
