@@ -1,6 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { PlugboardError } from '../errors/PlugboardError.js';
 import { ApiError } from './ApiError.js';
 import { fakeKernel, pluginApp, startTestHost, type TestHost } from './testHarness.js';
 import { parseJsonBody } from './validate.js';
@@ -226,6 +227,22 @@ describe('createHttpApp', () => {
       expect(records.find((r) => r.level === 50)?.msg).toBe(
         "Unhandled error in GET /api/odd: A route of plugin 'odd' threw a value that is not an Error: a string",
       );
+    });
+
+    it('answers a serviceUnavailable PlugboardError with 503', async () => {
+      const kernel = fakeKernel();
+      const message = "No provider is registered for 'conversations.writer'. Enable a plugin that provides it.";
+      kernel.routesList = [
+        pluginApp('api', (app) =>
+          app.post('/api/write', () => {
+            throw new PlugboardError('serviceUnavailable', message);
+          }),
+        ),
+      ];
+      const { url } = await start({ kernel });
+      const res = await fetch(url('/api/write'), { method: 'POST', headers: { 'x-request-id': 'r11' } });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: { code: 'service_unavailable', message, requestId: 'r11' } });
     });
 
     it('answers an ApiError with its status, code, message and details', async () => {

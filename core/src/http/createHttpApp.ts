@@ -27,19 +27,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const app = new Hono();
   app.use('*', requestId());
   app.use('*', accessLog(logger));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: options.bodyLimit,
-      onError: () => {
-        throw new ApiError(
-          413,
-          'payload_too_large',
-          `The request body is larger than the limit of ${options.bodyLimit} bytes. Send a smaller body or raise server.bodyLimit in the config.`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: options.bodyLimit,
+    onError: () => {
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `The request body is larger than the limit of ${options.bodyLimit} bytes. Send a smaller body or raise server.bodyLimit in the config.`,
+      );
+    },
+  });
+  // GET and HEAD carry no body; skipping them spares @hono/node-server building a full Request.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   app.route('/', healthRoutes({ kernel, database: options.database, timeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS }));
   app.route('/admin', adminRoutes(kernel, adminToken));
   app.all('*', dispatchToPlugins(kernel, logger));

@@ -3,6 +3,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, ErrorHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
+import { PlugboardError } from '../errors/PlugboardError.js';
 import { codeForStatus, errorResponse } from './errorResponse.js';
 import { requestIdOf } from './requestContext.js';
 
@@ -37,7 +38,8 @@ function copyHeaders(from: Response | undefined, to: Response): Response {
 
 /**
  * Turns any error thrown by a route into a JSON error answer. ApiError keeps its status, code and
- * message; other HTTP exceptions get a code from their status; anything else is logged with its
+ * message; other HTTP exceptions get a code from their status; a `serviceUnavailable`
+ * PlugboardError (a ref with no provider) answers 503; anything else is logged with its
  * stack and answers a 500 that names the request id, so the log line can be found.
  *
  * @example
@@ -61,6 +63,11 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       if (typeof err.code === 'string') return errorResponse(c, status, err.code, err.message, err.details);
       const message = err.message === '' ? `${STATUS_CODES[status] ?? `HTTP ${status}`}.` : err.message;
       return copyHeaders(err.res, errorResponse(c, status, codeForStatus(status), message));
+    }
+    if (PlugboardError.is(err, 'serviceUnavailable')) {
+      // No provider for a ref right now (a plugin is stopping or failed): the client may retry.
+      logger.warn({ ...where, err }, `Request failed: ${err.message}`);
+      return errorResponse(c, 503, 'service_unavailable', err.message);
     }
     if (isMalformedBody(err, c)) {
       logger.debug({ ...where }, `Malformed JSON body: ${err.message}`);
