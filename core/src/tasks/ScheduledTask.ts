@@ -132,7 +132,8 @@ export class ScheduledTask implements TaskHandle {
       return this.finish(startedAt, outcome, message, err);
     };
     // `new Promise` turns a synchronous throw of `run` into a rejection like any other.
-    const run = new Promise<void>((resolve) => resolve(this.options.run(controller.signal))).then(
+    const work = this.options.run;
+    const run = new Promise<void>((resolve) => resolve(work(controller.signal))).then(
       () => settle(undefined, false),
       (err: unknown) => settle(err, true),
     );
