@@ -32,3 +32,6 @@ export {
 } from './types.js';
 export { queries, type NamedQuery, type QueryName } from './queries.js';
 export { configSchema, type ConversationsConfig } from './config.js';
+export { seed, type SeedOptions, type SeedPhase, type SeedProgress, type SeedResult } from './seed/seed.js';
+export { seedCommand, type SeedCommandArgs, type SeedCommandOption } from './seed/command.js';
+export { createProgress, type ProgressOptions, type ProgressSink } from './seed/progress.js';

@@ -105,7 +105,8 @@ async function inChunks(
       const hi = Math.min(count, lo + chunk - 1);
       next = hi + 1;
       try {
-        sum += await work(lo, hi);
+        const n = await work(lo, hi); // not `sum += await`: that reads `sum` before the await
+        sum += n;
       } catch (err) {
         failed = true; // the other workers finish their chunk and take no new one
         throw err;
