@@ -33,3 +33,5 @@ export { ApiError, type ErrorBody } from './http/ApiError.js';
 export { parseJsonBody, parseParams, parseQuery } from './http/validate.js';
 export { durationSchema } from './config/schema.js';
 export { isDuration, parseDuration } from './util/duration.js';
+export { nodeHandler, type NodeRequestHandler } from './http/nodeHandler.js';
+export { requestIdOf } from './http/requestContext.js';
