@@ -55,9 +55,34 @@ export async function configSchema(path: string): Promise<Record<string, unknown
       .describe('The plugins, by name.'),
   });
   return {
-    ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
+    ...allowSubstitutions(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })),
     title: 'Plugboard config (config/plugboard.yaml)',
   };
+}
+
+const SUBSTITUTION = { type: 'string', pattern: '\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}' };
+
+/**
+ * Lets every scalar also be a `${NAME:-default}` substitution, which the loader replaces before
+ * validating; without this an editor would flag `port: ${PLUGBOARD_PORT:-3000}` as not a number.
+ */
+function allowSubstitutions(node: unknown): Record<string, unknown> {
+  if (typeof node !== 'object' || node === null) return node as Record<string, unknown>;
+  const schema = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties' && typeof value === 'object' && value !== null) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, allowSubstitutions(v)]));
+    } else if (key === 'additionalProperties' && typeof value === 'object' && value !== null) {
+      out[key] = allowSubstitutions(value);
+    } else {
+      out[key] = value;
+    }
+  }
+  const scalar = ['string', 'number', 'integer', 'boolean'].includes(schema['type'] as string);
+  if (!scalar || schema['type'] === 'string') return out;
+  const { description, default: fallback, ...rest } = out;
+  return { ...(description ? { description } : {}), ...(fallback !== undefined ? { default: fallback } : {}), anyOf: [rest, SUBSTITUTION] };
 }
 
 function graphOf(config: LoadedConfig): DependencyGraph {
