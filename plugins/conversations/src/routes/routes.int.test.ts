@@ -1,3 +1,4 @@
+import { coreServices } from '@plugboard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchange, getJson, postJson, startApp, type TestApp } from '../testSupport.js';
 
@@ -168,6 +169,11 @@ describe('analytics and status lists', () => {
     expect((await get('/api/conversations?status=done')).json).toEqual(
       error('invalid_request', 'query.status: Invalid option: expected one of "pending"|"processing"|"completed"|"failed"'),
     );
+  });
+
+  it('schedules the purge-user-cache task', () => {
+    const tasks = app.kernel.get(coreServices.runtime).tasks();
+    expect(tasks.find((t) => t.id === 'conversations.purge-user-cache')).toMatchObject({ everyMs: 60_000 });
   });
 
   it('GET /api/cache/users', async () => {
