@@ -273,4 +273,68 @@ describe('Kernel', () => {
     await kernel.stop();
     expect(kernel.routes()).toEqual([]);
   });
+
+  test('independent plugins start concurrently', async () => {
+    // Each setup waits until the other has begun: started one after the other, both would time out.
+    let arrive!: () => void;
+    const bothArrived = new Promise<void>((resolve) => {
+      let count = 0;
+      arrive = () => {
+        count += 1;
+        if (count === 2) resolve();
+      };
+    });
+    const meet = (name: string) =>
+      definePlugin({
+        name,
+        version: '1.0.0',
+        core: '^0.1.0',
+        async setup() {
+          arrive();
+          await bothArrived;
+        },
+      });
+    const kernel = new Kernel({ config: configOf([{ def: meet('left'), startTimeoutMs: 1000 }, { def: meet('right'), startTimeoutMs: 1000 }]), logger });
+    await kernel.start();
+    expect(kernel.ready()).toBe(true);
+    await kernel.stop();
+  });
+
+  test('a stop hook that hangs is cut off by the stop timeout and the plugin still counts as stopped', async () => {
+    const stuck = definePlugin({
+      name: 'stuck',
+      version: '1.0.0',
+      core: '^0.1.0',
+      setup(ctx) {
+        ctx.onStop(() => new Promise(() => undefined));
+      },
+    });
+    const config = configOf([{ def: stuck }]);
+    const kernel = new Kernel({ config: { ...config, kernel: { ...config.kernel, stopTimeoutMs: 50 } }, logger });
+    await kernel.start();
+    const report = await kernel.disable('stuck');
+    expect(report.failed).toEqual([
+      {
+        plugin: 'stuck',
+        error: "Plugin 'stuck' did not finish stopping within 50 ms. Find the stop hook that hangs, or raise plugins.stuck.stopTimeout.",
+      },
+    ]);
+    expect(kernel.plugins()[0]?.state).toBe('disabled');
+  });
+
+  test('tasks scheduled by a plugin stop with it', async () => {
+    const ticking = definePlugin({
+      name: 'ticking',
+      version: '1.0.0',
+      core: '^0.1.0',
+      setup(ctx) {
+        ctx.tasks.schedule({ name: 'tick', every: '1h', run: () => undefined });
+      },
+    });
+    const kernel = new Kernel({ config: configOf([{ def: ticking }]), logger });
+    await kernel.start();
+    expect(kernel.tasks().map((t) => t.id)).toEqual(['ticking.tick']);
+    await kernel.disable('ticking');
+    expect(kernel.tasks()).toEqual([]);
+  });
 });
