@@ -8,6 +8,7 @@ import { analyticsRoutes } from './routes/analytics.js';
 import { cacheRoutes } from './routes/cache.js';
 import { userRoutes } from './routes/users.js';
 import { conversationRoutes } from './routes/writes.js';
+import { seedPluginCommand } from './seed/command.js';
 import { UserStore } from './UserStore.js';
 import { DirectConversationWriter } from './writers/DirectConversationWriter.js';
 import { DirectUserUpdater } from './writers/DirectUserUpdater.js';
@@ -25,6 +26,7 @@ export default definePlugin({
   provides: [conversationServiceRef, conversationWriterRef, userUpdaterRef, userCacheRef],
   config: configSchema,
   migrations,
+  commands: [seedPluginCommand],
   setup(ctx) {
     const { sequelize } = ctx.get(coreServices.database);
     const config = ctx.config;

@@ -3,6 +3,7 @@
  * that seeds with a progress bar. The CLI owns argument parsing and the database connection, and
  * runs this plugin's migrations before calling `run`.
  */
+import { PlugboardError, type PluginCommand } from '@plugboard/core';
 import type { Sequelize } from 'sequelize';
 import { createProgress, type ProgressOptions } from './progress.js';
 import { seed, type SeedResult } from './seed.js';
@@ -50,5 +51,33 @@ export const seedCommand = {
     } finally {
       sink.stop();
     }
+  },
+};
+
+/**
+ * `plugboard seed`, as the CLI runs it: flags arrive as strings, so each is checked to be a
+ * whole number and named in the error when it is not. The CLI has applied the migrations.
+ */
+export const seedPluginCommand: PluginCommand = {
+  name: seedCommand.name,
+  description: seedCommand.description,
+  options: seedCommand.options.map((o) => ({ flags: o.flags, description: o.description, default: String(o.default) })),
+  async run(options, ctx) {
+    const args = {} as SeedCommandArgs;
+    for (const o of seedCommand.options) {
+      const raw = options[o.key];
+      const value = Number(raw);
+      if (typeof raw !== 'string' || !Number.isSafeInteger(value) || value < 0) {
+        throw new PlugboardError(
+          'invalidArgument',
+          `${o.flags.split(' ')[0]} is ${JSON.stringify(raw)}, which is not a whole number of 0 or more. Pass, for example, ${o.flags.split(' ')[0]} ${o.default}.`,
+        );
+      }
+      args[o.key] = value;
+    }
+    const result = await seedCommand.run(ctx.database.sequelize, args, { stream: ctx.out });
+    ctx.out.write(
+      `Seeded ${result.usersInserted} new users and ${result.conversationsInserted} new conversations in ${(result.durationMs / 1000).toFixed(1)} s (seed ${args.seed}).\n`,
+    );
   },
 };
