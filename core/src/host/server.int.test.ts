@@ -26,6 +26,25 @@ describe('plugboard start', () => {
     await db.close();
   });
 
+  test('answers bad input with a 4xx JSON error and keeps serving', async () => {
+    const post = (body: string, contentType = 'application/json') =>
+      fetch(`${server.url}/api/conversations`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const cases: [string, Promise<Response>, number, string][] = [
+      ['malformed JSON', post('{"id": '), 400, 'malformed_json'],
+      ['wrong content type', post('id=1', 'application/x-www-form-urlencoded'), 415, 'unsupported_media_type'],
+      ['oversized body', post(JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })), 413, 'payload_too_large'],
+      ['unknown route', fetch(`${server.url}/api/nothing-here`), 404, 'not_found'],
+      ['missing fields', post('{}'), 400, 'invalid_request'],
+    ];
+    for (const [what, response, status, code] of cases) {
+      const res = await response;
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect({ what, status: res.status, code: body.error.code }).toEqual({ what, status, code });
+      expect(body.error.message.length).toBeGreaterThan(0);
+    }
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+
   test('is ready, serves the admin API behind its token, and exits 0 on SIGTERM', async () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
