@@ -252,10 +252,14 @@ describe('Kernel', () => {
   });
 
   test('enable and disable of an unknown plugin name the config file', async () => {
-    const kernel = new Kernel({ config: configOf([]), logger });
+    const kernel = new Kernel({ config: { ...configOf([]), unresolved: ['broken'] }, logger });
     await kernel.start();
     await expect(kernel.enable('ghost')).rejects.toThrow(
       "There is no plugin 'ghost' in config file '/virtual/plugboard.yaml'. Add it under plugins.ghost (with enabled: false to keep it off until enabled), then reload the config.",
+    );
+    await expect(kernel.disable('ghost')).rejects.toThrow("There is no plugin 'ghost'");
+    await expect(kernel.enable('broken')).rejects.toThrow(
+      "Plugin 'broken' is in config file '/virtual/plugboard.yaml' but could not be loaded (not found, not a plugin, or not for this core). Run 'plugboard config check' with plugins.broken.enabled: true to see why.",
     );
   });
 

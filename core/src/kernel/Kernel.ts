@@ -200,6 +200,13 @@ export class Kernel implements RuntimeInfo {
 
   #loaded(name: string): LoadedPlugin {
     const plugin = this.#config.plugins.get(name);
+    if (!plugin && this.#config.unresolved.includes(name)) {
+      throw new PlugboardError(
+        'pluginNotFound',
+        `Plugin '${name}' is in config file '${this.#config.path}' but could not be loaded (not found, not a plugin, or not for this core). Run 'plugboard config check' with plugins.${name}.enabled: true to see why.`,
+        { details: { plugin: name } },
+      );
+    }
     if (!plugin) {
       throw new PlugboardError(
         'invalidArgument',

@@ -70,9 +70,10 @@ export class PluginRuntime {
       );
     } catch (err) {
       this.error = errorMessage(err);
+      // Failed before undoing, so a setup still running past its timeout cannot register more.
+      this.state = 'failed';
       this.#abort.abort();
       await this.#runUndo();
-      this.state = 'failed';
       throw new PlugboardError('pluginStartFailed', `Plugin '${name}' failed to start: ${this.error}`, {
         cause: err,
         details: { plugin: name },
