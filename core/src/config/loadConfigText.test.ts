@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlugboardError } from '../errors/PlugboardError.js';
 import { defaultConfigPath, loadConfigText } from './loadConfigText.js';
+import { plugboardErrorOf } from '../testing/errors.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -13,15 +13,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function failure(promise: Promise<unknown>): Promise<PlugboardError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (PlugboardError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a PlugboardError');
-}
 
 describe('defaultConfigPath', () => {
   it('prefers --config, then PLUGBOARD_CONFIG, then config/plugboard.yaml, resolved against cwd', () => {
@@ -46,7 +37,7 @@ describe('loadConfigText', () => {
 
   it('says how to point at another file when it does not exist', async () => {
     const file = path.join(dir, 'missing.yaml');
-    const err = await failure(loadConfigText(file, {}));
+    const err = await plugboardErrorOf(loadConfigText(file, {}));
     expect(err.kind).toBe('configInvalid');
     expect(err.message).toBe(
       `Config file '${file}' does not exist. Create it, or pass --config <file> or set PLUGBOARD_CONFIG.`,
@@ -56,7 +47,7 @@ describe('loadConfigText', () => {
   it('reports YAML syntax errors with line and column', async () => {
     const file = path.join(dir, 'plugboard.yaml');
     await writeFile(file, 'server:\n  port: 3000\n  port: 3001\nlogging: [info\n');
-    const err = await failure(loadConfigText(file, {}));
+    const err = await plugboardErrorOf(loadConfigText(file, {}));
     expect(err.kind).toBe('configInvalid');
     expect(err.details.problems).toEqual([
       'line 3, column 3: Map keys must be unique',

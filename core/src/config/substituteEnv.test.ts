@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PlugboardError } from '../errors/PlugboardError.js';
 import { substituteEnv } from './substituteEnv.js';
+import { plugboardErrorOf } from '../testing/errors.js';
 
 const file = '/srv/app/config/plugboard.yaml';
 
-function failure(fn: () => unknown): PlugboardError {
-  try {
-    fn();
-  } catch (err) {
-    if (PlugboardError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a PlugboardError');
-}
 
 describe('substituteEnv', () => {
   it('replaces set variables and uses defaults for unset or empty ones', () => {
@@ -37,8 +28,8 @@ describe('substituteEnv', () => {
     expect(substituteEnv('# set ${SECRET} in production\na: 1', file, {})).toBe('# set ${SECRET} in production\na: 1');
   });
 
-  it('reports every unset variable with its line, and malformed references', () => {
-    const err = failure(() => substituteEnv('a: 1\nb: ${MISSING}\nc: ${ALSO_MISSING} ${bad name}\nd: ${OPEN', file, {}));
+  it('reports every unset variable with its line, and malformed references', async () => {
+    const err = await plugboardErrorOf(() => substituteEnv('a: 1\nb: ${MISSING}\nc: ${ALSO_MISSING} ${bad name}\nd: ${OPEN', file, {}));
     expect(err.kind).toBe('configInvalid');
     expect(err.details.problems).toEqual([
       "line 2: environment variable 'MISSING' is not set; set it, or give a default with ${MISSING:-value}",

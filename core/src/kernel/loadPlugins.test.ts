@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlugboardError } from '../errors/PlugboardError.js';
 import { definePlugin } from '../plugin/definePlugin.js';
 import { loadConfig } from './loadPlugins.js';
+import { plugboardErrorOf } from '../testing/errors.js';
 
 const projectRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'project');
 
@@ -25,15 +25,6 @@ async function load(yaml: string, env: NodeJS.ProcessEnv = {}) {
   return loadConfig({ path: file, projectRoot, env, coreVersion: '0.1.0' });
 }
 
-async function failure(promise: Promise<unknown>): Promise<PlugboardError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (PlugboardError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a PlugboardError');
-}
 
 describe('loadConfig', () => {
   it('applies defaults, converts durations and resolves plugins in config order', async () => {
@@ -94,7 +85,7 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem of the file in one error, each with its path', async () => {
-    const err = await failure(
+    const err = await plugboardErrorOf(
       load(
         [
           'server:',
@@ -138,7 +129,7 @@ describe('loadConfig', () => {
     await mkdir(path.join(dir, 'local'));
     const config = await load(`plugins:\n  solo:\n    from: ${path.join(projectRoot, 'extra', 'solo.ts')}\n`);
     expect(config.plugins.get('solo')!.source).toBe(path.join(projectRoot, 'extra', 'solo.ts'));
-    const err = await failure(load('plugins:\n  solo:\n    from: ../local/solo.ts\n'));
+    const err = await plugboardErrorOf(load('plugins:\n  solo:\n    from: ../local/solo.ts\n'));
     expect(err.details.problems).toEqual([
       `plugins.solo: Plugin 'solo' was not found: looked for '${path.join(dir, 'local', 'solo.ts')}'. Check plugins.solo.from in the config, or install the package.`,
     ]);

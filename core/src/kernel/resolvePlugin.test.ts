@@ -3,23 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlugboardError } from '../errors/PlugboardError.js';
 import { resolvePlugin } from './resolvePlugin.js';
+import { plugboardErrorOf } from '../testing/errors.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 const projectRoot = path.join(fixtures, 'project');
 const configDir = path.join(projectRoot, 'config');
 const options = { configDir, projectRoot };
 
-async function failure(promise: Promise<unknown>): Promise<PlugboardError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (PlugboardError.is(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a PlugboardError');
-}
 
 describe('resolvePlugin', () => {
   it("loads <projectRoot>/plugins/<name> through its package.json exports['.'].import", async () => {
@@ -63,7 +54,7 @@ describe('resolvePlugin', () => {
 
     it('lists every node_modules folder it searched when the package is missing', async () => {
       const app = path.join(tmp, 'app');
-      const err = await failure(resolvePlugin('nope', '@acme/nope', { configDir: app, projectRoot: app }));
+      const err = await plugboardErrorOf(resolvePlugin('nope', '@acme/nope', { configDir: app, projectRoot: app }));
       const searched: string[] = [];
       for (let dir = app; ; dir = path.dirname(dir)) {
         searched.push(`'${path.join(dir, 'node_modules', '@acme', 'nope')}'`);
@@ -77,7 +68,7 @@ describe('resolvePlugin', () => {
   });
 
   it('says where it looked for a plugin folder that does not exist', async () => {
-    const err = await failure(resolvePlugin('missing', undefined, options));
+    const err = await plugboardErrorOf(resolvePlugin('missing', undefined, options));
     expect(err.kind).toBe('pluginNotFound');
     expect(err.message).toBe(
       `Plugin 'missing' was not found: looked for '${path.join(projectRoot, 'plugins', 'missing')}'. Set plugins.missing.from in the config, or install the package.`,
@@ -86,7 +77,7 @@ describe('resolvePlugin', () => {
 
   it('lists the entry files it tried in a folder that has none', async () => {
     const folder = path.join(projectRoot, 'plugins', 'empty');
-    const err = await failure(resolvePlugin('empty', undefined, options));
+    const err = await plugboardErrorOf(resolvePlugin('empty', undefined, options));
     expect(err.kind).toBe('pluginNotFound');
     expect(err.message).toBe(
       `Plugin 'empty' was not found: looked for '${folder}/src/index.ts', '${folder}/index.ts' and '${folder}/index.js'. Set plugins.empty.from in the config, or install the package.`,
@@ -94,7 +85,7 @@ describe('resolvePlugin', () => {
   });
 
   it('reports a module that throws on import, keeping the cause', async () => {
-    const err = await failure(resolvePlugin('throws', undefined, options));
+    const err = await plugboardErrorOf(resolvePlugin('throws', undefined, options));
     expect(err.kind).toBe('pluginInvalid');
     expect(err.message).toBe(
       `Plugin 'throws' could not be imported from '${path.join(projectRoot, 'plugins', 'throws', 'index.ts')}': the native driver is missing`,
@@ -103,7 +94,7 @@ describe('resolvePlugin', () => {
   });
 
   it('rejects a module whose default export was not made by definePlugin', async () => {
-    const err = await failure(resolvePlugin('not-a-plugin', undefined, options));
+    const err = await plugboardErrorOf(resolvePlugin('not-a-plugin', undefined, options));
     expect(err.kind).toBe('pluginInvalid');
     expect(err.message).toBe(
       `Plugin module '${path.join(projectRoot, 'plugins', 'not-a-plugin')}' does not default-export definePlugin({...}).`,
@@ -111,7 +102,7 @@ describe('resolvePlugin', () => {
   });
 
   it('rejects a plugin whose name differs from its config key', async () => {
-    const err = await failure(resolvePlugin('greeter', '../plugins/misnamed', options));
+    const err = await plugboardErrorOf(resolvePlugin('greeter', '../plugins/misnamed', options));
     expect(err.kind).toBe('pluginInvalid');
     expect(err.message).toBe(
       `Plugin module '${path.join(projectRoot, 'plugins', 'misnamed')}' defines plugin 'greeter-two', but the config names it 'greeter'. Rename plugins.greeter to plugins.greeter-two in the config, or point plugins.greeter.from at plugin 'greeter'.`,

@@ -4,3 +4,4 @@
 export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './database.js';
 export { startTestKernel, type TestKernel, type TestKernelOptions } from './startTestKernel.js';
 export { spawnServer, type SpawnedServer, type SpawnServerOptions } from './spawnServer.js';
+export { plugboardErrorOf } from './errors.js';
