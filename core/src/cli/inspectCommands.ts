@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { plugboardConfigSchema, pluginSectionSchema } from '../config/schema.js';
-import { DependencyGraph } from '../graph/DependencyGraph.js';
-import { graphNodeOf } from '../kernel/graphNodes.js';
+import { graphOfConfig } from '../kernel/configGraph.js';
 import { loadConfig, type LoadedConfig } from '../kernel/loadPlugins.js';
-import { CORE_SERVICE_IDS } from '../services/coreServices.js';
 import { CORE_VERSION } from '../version.js';
 
 export function readConfig(path: string): Promise<LoadedConfig> {
@@ -14,14 +12,14 @@ export function readConfig(path: string): Promise<LoadedConfig> {
 export async function configCheckCommand(path: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const config = await readConfig(path);
   const enabled = [...config.plugins.values()].filter((p) => p.enabled);
-  graphOf(config);
+  graphOfConfig(config);
   out.write(`${config.path} is valid: ${enabled.length} plugin(s) enabled, ${config.plugins.size - enabled.length} disabled.\n`);
 }
 
 /** `plugboard plugins`: the start order, and why each plugin comes where it does. */
 export async function pluginsCommand(path: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const config = await readConfig(path);
-  const graph = graphOf(config);
+  const graph = graphOfConfig(config);
   out.write(`Start order (stop order is the reverse), from ${config.path}:\n`);
   graph.levels().forEach((level, i) => {
     for (const name of level) {
@@ -83,12 +81,4 @@ function allowSubstitutions(node: unknown): Record<string, unknown> {
   if (!scalar || schema['type'] === 'string') return out;
   const { description, default: fallback, ...rest } = out;
   return { ...(description ? { description } : {}), ...(fallback !== undefined ? { default: fallback } : {}), anyOf: [rest, SUBSTITUTION] };
-}
-
-function graphOf(config: LoadedConfig): DependencyGraph {
-  const all = [...config.plugins.values()];
-  return DependencyGraph.build(
-    all.filter((p) => p.enabled).map(graphNodeOf),
-    { coreRefIds: CORE_SERVICE_IDS, known: all.map(graphNodeOf) },
-  );
 }

@@ -7,8 +7,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { defaultConfigPath } from '../config/loadConfigText.js';
 import { createLogger } from '../host/createLogger.js';
 import { CORE_VERSION } from '../version.js';
-import { migratePlugin } from '../host/AppHost.js';
-import { enabledInOrder, migrateCommand, openDatabase } from './databaseCommands.js';
+import { migratePlugin, openDatabase } from '../host/AppHost.js';
+import { graphOfConfig } from '../kernel/configGraph.js';
+import { migrateCommand } from './databaseCommands.js';
 import { configCheckCommand, configSchema, pluginsCommand, readConfig } from './inspectCommands.js';
 import { exitCodeOf, printError } from './output.js';
 import { startCommand } from './startCommand.js';
@@ -85,7 +86,7 @@ async function addPluginCommand(program: Command, name: string, argv: string[]):
       const logger = createLogger(loaded.logging.level);
       const database = await openDatabase(loaded, logger);
       try {
-        for (const enabled of enabledInOrder(loaded)) await migratePlugin(database, loaded.plugins.get(enabled)!, logger);
+        for (const enabled of graphOfConfig(loaded).order()) await migratePlugin(database, loaded.plugins.get(enabled)!, logger);
         await command.run(options, { config: plugin.config, logger, database, out: process.stdout });
       } finally {
         await database.close();

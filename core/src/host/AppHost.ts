@@ -53,11 +53,7 @@ export class AppHost {
     const load = () => loadConfig({ path: resolve(options.configPath), coreVersion: CORE_VERSION, env });
     const config = await load();
     const logger = options.logger ?? createLogger(config.logging.level, env);
-    const database = await createDatabase({
-      ...(config.database.url ? { url: config.database.url } : {}),
-      dataDir: resolve(config.projectRoot, config.database.embedded.dataDir),
-      logger,
-    });
+    const database = await openDatabase(config, logger);
     let kernel: Kernel | undefined;
     let server: RunningServer | undefined;
     try {
@@ -116,6 +112,15 @@ export class AppHost {
     })();
     return this.#stopping;
   }
+}
+
+/** Opens the config's database: `database.url`, or an embedded PostgreSQL when it is unset. */
+export function openDatabase(config: LoadedConfig, logger: Logger): Promise<DatabaseHandle> {
+  return createDatabase({
+    ...(config.database.url ? { url: config.database.url } : {}),
+    dataDir: resolve(config.projectRoot, config.database.embedded.dataDir),
+    logger,
+  });
 }
 
 /** Runs a plugin's migrations, if it has any, before its setup. */

@@ -1,15 +1,15 @@
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { PlugboardError, quoteList } from '../errors/PlugboardError.js';
-import { DependencyGraph } from '../graph/DependencyGraph.js';
-import { CORE_SERVICE_IDS, coreServices } from '../services/coreServices.js';
+import type { DependencyGraph } from '../graph/DependencyGraph.js';
+import { coreServices } from '../services/coreServices.js';
 import { ServiceRegistry } from '../services/ServiceRegistry.js';
 import type { ServiceEventListener, ServiceInfo } from '../services/types.js';
 import { TaskScheduler } from '../tasks/TaskScheduler.js';
 import type { TaskStatus } from '../tasks/types.js';
 import { serialize } from '../util/serialize.js';
 import { errorMessage } from '../util/withTimeout.js';
-import { graphNodeOf } from './graphNodes.js';
+import { graphOfConfig, knownRefIds } from './configGraph.js';
 import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
 import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
@@ -222,12 +222,7 @@ export class Kernel implements RuntimeInfo {
   }
 
   #buildGraph(enabled: Iterable<string>): DependencyGraph {
-    const wanted = new Set(enabled);
-    const all = [...this.#config.plugins.values()];
-    return DependencyGraph.build(all.filter((p) => wanted.has(p.name)).map(graphNodeOf), {
-      coreRefIds: CORE_SERVICE_IDS,
-      known: all.map(graphNodeOf),
-    });
+    return graphOfConfig(this.#config, enabled);
   }
 
   #declareProviders(): void {
@@ -242,19 +237,11 @@ export class Kernel implements RuntimeInfo {
   }
 
   #deps(): RuntimeDeps {
-    const known = () => {
-      const ids = new Set(CORE_SERVICE_IDS);
-      for (const p of this.#config.plugins.values()) {
-        const d = p.definition;
-        for (const r of [...(d.consumes ?? []), ...(d.optionalConsumes ?? []), ...(d.provides ?? [])]) ids.add(r.id);
-      }
-      return ids;
-    };
     return {
       registry: this.registry,
       scheduler: this.scheduler,
       logger: this.#logger,
-      knownRefIds: known,
+      knownRefIds: () => knownRefIds(this.#config),
       beforeSetup: this.#options.beforeSetup,
     };
   }
