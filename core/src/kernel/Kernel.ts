@@ -13,6 +13,7 @@ import { graphOfConfig, knownRefIds } from './configGraph.js';
 import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
 import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
+import { pluginInfo } from './pluginInfo.js';
 import type { ChangeReport, PluginInfo, RuntimeInfo } from './types.js';
 
 export interface KernelOptions {
@@ -176,7 +177,9 @@ export class Kernel implements RuntimeInfo {
   }
 
   plugins(): PluginInfo[] {
-    return [...this.#config.plugins.values()].map((p) => this.#info(p));
+    return [...this.#config.plugins.values()].map((p) =>
+      pluginInfo(p, { runtime: this.#runtimes.get(p.name), enabled: this.#enabled.has(p.name), graph: this.#graph }),
+    );
   }
 
   services(): ServiceInfo[] {
@@ -306,28 +309,6 @@ export class Kernel implements RuntimeInfo {
       if (errors.length > 0) report.failed.push({ plugin: name, error: errors.map((e) => e.message).join('; ') });
       this.#logger.info({ plugin: name }, `Stopped plugin '${name}'.`);
     }
-  }
-
-  #info(p: LoadedPlugin): PluginInfo {
-    const runtime = this.#runtimes.get(p.name);
-    const enabled = this.#enabled.has(p.name);
-    const state = runtime?.state ?? (enabled ? 'stopped' : 'disabled');
-    const d = p.definition;
-    return {
-      name: p.name,
-      version: d.version,
-      ...(d.description ? { description: d.description } : {}),
-      state: !enabled && state === 'stopped' ? 'disabled' : state,
-      enabled,
-      onFailure: p.onFailure,
-      source: p.source,
-      dependencies: this.#graph && enabled ? this.#graph.dependenciesOf(p.name) : [],
-      provides: (d.provides ?? []).map((r) => r.id),
-      consumes: [...(d.consumes ?? []), ...(d.optionalConsumes ?? [])].map((r) => r.id),
-      ...(runtime?.startedAt ? { startedAt: runtime.startedAt } : {}),
-      ...(runtime?.startDurationMs !== undefined ? { startDurationMs: Math.round(runtime.startDurationMs) } : {}),
-      ...(runtime?.error ? { error: runtime.error } : {}),
-    };
   }
 }
 
