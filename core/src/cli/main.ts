@@ -75,8 +75,9 @@ async function main(argv: string[]): Promise<void> {
 
 /** Finds the enabled plugin that contributes `name` and registers it with commander. */
 async function addPluginCommand(program: Command, name: string, argv: string[]): Promise<void> {
-  const at = argv.findIndex((a) => a === '--config' || a === '-c');
-  const loaded = await readConfig(defaultConfigPath(at >= 0 ? argv[at + 1] : undefined));
+  const at = argv.findIndex((a) => a === '--config' || a === '-c' || a.startsWith('--config='));
+  const given = at < 0 ? undefined : argv[at]!.startsWith('--config=') ? argv[at]!.slice('--config='.length) : argv[at + 1];
+  const loaded = await readConfig(defaultConfigPath(given));
   for (const plugin of loaded.plugins.values()) {
     const command = plugin.definition.commands?.find((c) => c.name === name);
     if (!command || !plugin.enabled) continue;

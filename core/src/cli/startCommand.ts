@@ -57,10 +57,8 @@ function summary(host: AppHost): string {
       .filter((p) => p.state !== 'started')
       .map((p) => `  ${p.name} ${p.version}: ${p.state}${p.error ? ` (${p.error})` : ''}`),
     '',
-    `  API         ${url}/api`,
+    ...entryPoints(host).map(([what, path]) => `  ${what.padEnd(10)}  ${url}${path}`),
     `  health      ${url}/healthz  ${url}/readyz`,
-    `  metrics     ${url}/metrics`,
-    `  dashboard   ${url}/dashboard`,
     `  admin       ${url}/admin ${host.config.server.adminToken ? '(bearer token from the config)' : '(off: set PLUGBOARD_ADMIN_TOKEN to turn it on)'}`,
     `  database    ${host.database.embedded ? `embedded PostgreSQL, data in ${host.config.database.embedded.dataDir} (set DATABASE_URL to use your own server)` : host.database.displayUrl}`,
     '',
@@ -68,4 +66,15 @@ function summary(host: AppHost): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The well-known entry points that some started plugin actually serves. */
+function entryPoints(host: AppHost): [string, string][] {
+  const paths = host.kernel.routes().flatMap(({ app }) => app.routes.map((r) => r.path));
+  const known: [string, string][] = [
+    ['API', '/api'],
+    ['metrics', '/metrics'],
+    ['dashboard', '/dashboard'],
+  ];
+  return known.filter(([, prefix]) => paths.some((p) => p === prefix || p.startsWith(`${prefix}/`)));
 }
