@@ -35,3 +35,5 @@ export { durationSchema } from './config/schema.js';
 export { isDuration, parseDuration } from './util/duration.js';
 export { nodeHandler, type NodeRequestHandler } from './http/nodeHandler.js';
 export { requestIdOf } from './http/requestContext.js';
+// The switch a telemetry plugin throws; every plugin's ctx.meter and ctx.tracer follow it.
+export { installMeterProvider, installTracerProvider } from './telemetry/providers.js';

@@ -1,4 +1,3 @@
-import { metrics, trace } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { contextTokens } from '../di/contextTokens.js';
@@ -10,6 +9,8 @@ import type { ServiceRef } from '../services/ServiceRef.js';
 import type { ServiceEventListener } from '../services/types.js';
 import type { TaskScheduler } from '../tasks/TaskScheduler.js';
 import type { PluginTasks, TaskOptions } from '../tasks/types.js';
+import { createForwardingMeter } from '../telemetry/ForwardingMeter.js';
+import { createForwardingTracer } from '../telemetry/ForwardingTracer.js';
 import { errorMessage, withTimeout } from '../util/withTimeout.js';
 import type { LoadedPlugin } from './loadPlugins.js';
 
@@ -140,8 +141,10 @@ export class PluginRuntime {
     const { name, definition, config } = this.#plugin;
     const { registry, scheduler } = this.#deps;
     const logger = this.#logger;
-    const meter = metrics.getMeter(name, definition.version);
-    const tracer = trace.getTracer(name, definition.version);
+    const meter = createForwardingMeter(name, definition.version);
+    // First in, so it runs last: stop hooks may still report through the plugin's gauges.
+    this.#register('close its meter', () => meter.close());
+    const tracer = createForwardingTracer(name, definition.version);
     const declaredProvides = new Set((definition.provides ?? []).map((r) => r.id));
     const scope = new PluginScope({
       plugin: name,

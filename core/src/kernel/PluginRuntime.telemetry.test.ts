@@ -1,0 +1,114 @@
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import pino from 'pino';
+import { afterEach, describe, expect, test } from 'vitest';
+import { definePlugin } from '../plugin/definePlugin.js';
+import type { PluginDefinition } from '../plugin/types.js';
+import { serviceRef } from '../services/ServiceRef.js';
+import { TestMetricReader } from '../telemetry/__fixtures__/TestMetricReader.js';
+import { installMeterProvider, installTracerProvider } from '../telemetry/providers.js';
+import { telemetryState } from '../telemetry/state.js';
+import { Kernel } from './Kernel.js';
+import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
+
+function configOf(defs: PluginDefinition<any>[]): LoadedConfig {
+  const plugins = new Map<string, LoadedPlugin>(
+    defs.map((def) => [def.name, { name: def.name, enabled: true, onFailure: 'abort', definition: def, source: `test:${def.name}`, config: {} }]),
+  );
+  return {
+    path: '/virtual/plugboard.yaml',
+    projectRoot: '/virtual',
+    server: { host: '127.0.0.1', port: 0, bodyLimit: 1024 },
+    database: { embedded: { dataDir: '/virtual/pgdata' } },
+    logging: { level: 'silent' },
+    unresolved: [],
+    kernel: { startTimeoutMs: 2000, stopTimeoutMs: 2000, drainTimeoutMs: 1000, watch: false, watchDebounceMs: 100 },
+    plugins,
+  };
+}
+
+interface Cache {
+  lookup(key: string): string;
+}
+const cacheRef = serviceRef<Cache>('test.cache');
+
+/** Like conversations: makes its instruments in setup, long before any provider exists. */
+function cachePlugin(onStop: () => Promise<void> = async () => {}) {
+  return definePlugin({
+    name: 'cache',
+    version: '2.3.4',
+    core: '^0.1.0',
+    provides: [cacheRef],
+    setup(ctx) {
+      const hits = ctx.meter.createCounter('plugboard.cache.hits');
+      const size = ctx.meter.createObservableGauge('plugboard.cache.size');
+      size.addCallback((result) => result.observe(3));
+      ctx.provide(cacheRef, {
+        lookup: (key) => ctx.tracer.startActiveSpan('cache.lookup', (span) => {
+          hits.add(1, { key });
+          span.end();
+          return `value of ${key}`;
+        }),
+      });
+      ctx.onStop(onStop);
+    },
+  });
+}
+
+const kernels: Kernel[] = [];
+async function start(def: PluginDefinition<any>): Promise<Kernel> {
+  const kernel = new Kernel({ config: configOf([def]), logger: pino({ level: 'silent' }) });
+  kernels.push(kernel);
+  await kernel.start();
+  return kernel;
+}
+
+afterEach(async () => {
+  for (const kernel of kernels.splice(0)) await kernel.stop();
+  installMeterProvider(undefined);
+  installTracerProvider(undefined);
+});
+
+describe('ctx.meter and ctx.tracer', () => {
+  test('a plugin started before the telemetry SDK records through it once installed, under its own scope', async () => {
+    const kernel = await start(cachePlugin());
+    const cache = kernel.registry.handle(cacheRef);
+    cache.lookup('before');
+
+    const reader = new TestMetricReader();
+    installMeterProvider(new MeterProvider({ readers: [reader] }));
+    const exporter = new InMemorySpanExporter();
+    installTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    expect(cache.lookup('after')).toBe('value of after');
+    cache.lookup('after');
+
+    const { resourceMetrics } = await reader.collect();
+    expect(resourceMetrics.scopeMetrics.map((s) => s.scope)).toEqual([{ name: 'cache', version: '2.3.4', schemaUrl: undefined }]);
+    expect(await reader.points()).toEqual([
+      { scope: 'cache', name: 'plugboard.cache.size', attributes: {}, value: 3 },
+      { scope: 'cache', name: 'plugboard.cache.hits', attributes: { key: 'after' }, value: 2 },
+    ]);
+    expect(exporter.getFinishedSpans().map((s) => [s.instrumentationScope.name, s.name])).toEqual([
+      ['cache', 'cache.lookup'],
+      ['cache', 'cache.lookup'],
+    ]);
+  });
+
+  test("stopping the plugin closes its meter after its stop hooks: its gauges report during them, then never again", async () => {
+    const reader = new TestMetricReader('delta');
+    installMeterProvider(new MeterProvider({ readers: [reader] }));
+    const seenDuringStop: string[] = [];
+    const meters = telemetryState.meters.size;
+    const kernel = await start(
+      cachePlugin(async () => {
+        for (const p of await reader.points()) seenDuringStop.push(p.name);
+      }),
+    );
+    expect(telemetryState.meters.size).toBe(meters + 1);
+
+    await kernel.disable('cache');
+    expect(seenDuringStop).toEqual(['plugboard.cache.size']);
+    expect(await reader.points()).toEqual([]);
+    expect(telemetryState.meters.size).toBe(meters);
+  });
+});
