@@ -8,7 +8,7 @@
  * here is random, so nothing collides.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -100,10 +100,14 @@ let shared: { server: Promise<EmbeddedServer>; users: number; root: string } | u
 
 async function acquireEmbedded(logger: Logger): Promise<EmbeddedServer> {
   if (!shared) {
-    const root = await mkdtemp(join(tmpdir(), 'plugboard-test-pg-'));
-    // mkdtemp makes it 0700; as root, PostgreSQL runs as 'postgres' and must pass through it.
-    await chmod(root, 0o711);
-    const server = startEmbeddedServer({ dataDir: join(root, 'data'), logger });
+    // Claimed before the first await, so concurrent callers share this one server.
+    const root = join(tmpdir(), `plugboard-test-pg-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const server = (async () => {
+      await mkdir(root);
+      // As root, PostgreSQL runs as 'postgres' and must pass through the folder.
+      await chmod(root, 0o711);
+      return startEmbeddedServer({ dataDir: join(root, 'data'), logger });
+    })();
     shared = { server, users: 0, root };
     // Awaited below by every caller; this only keeps an early failure from being unhandled.
     void server.catch(() => undefined);
