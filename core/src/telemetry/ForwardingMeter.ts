@@ -23,7 +23,11 @@ import { ForwardingAdder, ForwardingObservable, ForwardingRecorder, observableDe
 import { telemetryState } from './state.js';
 
 export type ForwardingMeter = Meter & {
-  /** Takes every observable and batch callback off the provider and stops following the switch. */
+  /**
+   * Takes every observable and batch callback off the provider for good and leaves the switch's
+   * set of live meters. Synchronous instruments keep forwarding (a late call from a stopped
+   * plugin is recorded, not an error); observables made or callbacks added afterwards report nothing.
+   */
   close(): void;
 };
 
