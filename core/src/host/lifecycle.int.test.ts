@@ -1,0 +1,84 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { spawnServer } from '../testing/spawnServer.js';
+import { AppHost } from './AppHost.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
+
+let db: TestDatabase;
+let dir: string;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dir = await mkdtemp(join(tmpdir(), 'plugboard-host-'));
+});
+afterAll(async () => {
+  await db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Polls `check` until it returns true; the test's own timeout bounds the wait. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('AppHost with kernel.watch', () => {
+  test('applies an edited config while running, and keeps running on an invalid edit', async () => {
+    const path = join(dir, 'watched.yaml');
+    const config = (hello: string) => `
+server: { port: 0 }
+database: { url: '${db.url}' }
+kernel: { watch: true, watchDebounce: 50ms }
+plugins:
+  hello:
+    from: ${fixture('hello.ts')}
+${hello}
+`;
+    await writeFile(path, config('    greeting: hi'));
+    const records: { msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void records.push(JSON.parse(line)) });
+    const host = await AppHost.start({ configPath: path, logger });
+    const greeting = async () => {
+      const res = await fetch(`${host.server.url}/api/hello`);
+      return res.status === 200 ? ((await res.json()) as { greeting: string }).greeting : res.status;
+    };
+    try {
+      expect(await greeting()).toBe('hi');
+
+      await writeFile(path, config('    greeting: hey'));
+      await eventually(async () => (await greeting()) === 'hey');
+
+      await writeFile(path, config('    greeting: 5'));
+      await eventually(async () => records.some((r) => r.msg.startsWith('The changed config was rejected')));
+      expect(records.find((r) => r.msg.startsWith('The changed config was rejected'))?.msg).toContain(
+        'plugins.hello.greeting: Invalid input: expected string, received number',
+      );
+      expect(await greeting()).toBe('hey');
+
+      await writeFile(path, config('    enabled: false'));
+      await eventually(async () => (await greeting()) === 404);
+      expect(host.kernel.plugins().map((p) => [p.name, p.state])).toEqual([['hello', 'disabled']]);
+    } finally {
+      await host.stop();
+    }
+  });
+});
+
+describe('plugboard start and signals', () => {
+  test('a second signal ends a shutdown that hangs, with exit code 130', async () => {
+    const path = join(dir, 'stuck.yaml');
+    await writeFile(
+      path,
+      `server: { port: 0 }\ndatabase: { url: '${db.url}' }\nplugins:\n  stuck-stop:\n    from: ${fixture('stuck-stop.ts')}\n    stopTimeout: 1h\n`,
+    );
+    const server = await spawnServer({ args: ['--config', path] });
+    server.child.kill('SIGTERM');
+    await eventually(async () => server.output().includes('Received SIGTERM; shutting down'));
+    expect(await server.stop('SIGTERM')).toBe(130);
+    expect(server.output()).toContain('Received SIGTERM again; exiting without finishing shutdown.');
+  });
+});
