@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { ServiceRegistry } from '../core/src/services/ServiceRegistry.js';
 import { serviceRef } from '../core/src/services/ServiceRef.js';
 import type { ProviderRegistration } from '../core/src/services/types.js';
+import { percentile, round2 } from './stats.js';
 
 interface Echo {
   /** Resolves after a macrotask, so calls are genuinely in flight when a swap happens. */
@@ -54,14 +55,7 @@ class EchoProvider implements Echo {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
-}
-
 const elapsedUs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1_000;
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 async function caller(stop: { done: boolean }, seed: number): Promise<void> {
   for (let i = seed; !stop.done; i += CALLERS) {
@@ -116,8 +110,6 @@ async function main(): Promise<void> {
   const seconds = elapsedUs(started) / 1e6;
 
   const failed = counts.thrown + counts.disposedBusy + counts.callsAfterDispose + counts.misrouted;
-  swapUs.sort((a, b) => a - b);
-  drainUs.sort((a, b) => a - b);
   console.log(`hotswap: ${CALLERS} callers, ${SWAPS} swaps (register+unregister and replace alternating), ${round2(seconds)} s`);
   console.table({
     'calls made': counts.calls,

@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import { ServiceRegistry } from '../core/src/services/ServiceRegistry.js';
 import { serviceRef } from '../core/src/services/ServiceRef.js';
+import { median, round1, round2 } from './stats.js';
 
 interface Calculator {
   add(a: number, b: number): Promise<number>;
@@ -70,14 +71,6 @@ function handleSyncRound(): number {
   return elapsed / CALLS;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 async function main(): Promise<void> {
   for (let i = 0; i < WARMUP_ROUNDS; i++) {

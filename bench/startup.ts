@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '../core/src/testing/database.js';
+import { median, round1 } from './stats.js';
 
 const BIN = fileURLToPath(new URL('../core/bin/plugboard.js', import.meta.url));
 const WARM_RUNS = 5;
@@ -70,8 +71,6 @@ function bootMs(): number {
   return performance.now() - began;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const round = (x: number) => Math.round(x * 10) / 10;
 
 const db = await createTestDatabase();
 try {
@@ -86,18 +85,18 @@ try {
   const rss = median(warm.map((w) => w.rssMb));
   const boot = median(boots);
   console.table({
-    'first start (runs migrations)': { ready_ms: round(cold.readyMs), rss_mb: round(cold.rssMb) },
-    [`later starts (median of ${WARM_RUNS})`]: { ready_ms: round(readyMs), rss_mb: round(rss) },
-    'load only (plugboard --version)': { ready_ms: round(boot), rss_mb: NaN },
+    'first start (runs migrations)': { ready_ms: round1(cold.readyMs), rss_mb: round1(cold.rssMb) },
+    [`later starts (median of ${WARM_RUNS})`]: { ready_ms: round1(readyMs), rss_mb: round1(rss) },
+    'load only (plugboard --version)': { ready_ms: round1(boot), rss_mb: NaN },
   });
   console.log(
     JSON.stringify({
       bench: 'startup',
-      ready_ms: round(readyMs),
-      rss_mb: round(rss),
-      first_ready_ms: round(cold.readyMs),
-      boot_ms: round(boot),
-      ratio_vs_boot: round(readyMs / boot),
+      ready_ms: round1(readyMs),
+      rss_mb: round1(rss),
+      first_ready_ms: round1(cold.readyMs),
+      boot_ms: round1(boot),
+      ratio_vs_boot: round1(readyMs / boot),
     }),
   );
 } finally {

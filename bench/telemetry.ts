@@ -9,6 +9,7 @@ import type { Counter } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { createForwardingMeter } from '../core/src/telemetry/ForwardingMeter.js';
 import { installMeterProvider } from '../core/src/telemetry/providers.js';
+import { median, round1, round2 } from './stats.js';
 
 const CALLS = 500_000;
 const ROUNDS = 9;
@@ -52,14 +53,6 @@ function measure(direct: Counter, forwarding: Counter): { direct: number[]; forw
   return samples;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 const provider = new MeterProvider({ readers: [new IdleReader()] });
 installMeterProvider(provider);
