@@ -6,6 +6,7 @@ import { coreServices } from '../services/coreServices.js';
 import { ServiceRegistry } from '../services/ServiceRegistry.js';
 import type { ServiceEventListener, ServiceInfo } from '../services/types.js';
 import { TaskScheduler } from '../tasks/TaskScheduler.js';
+import { type CoreMetrics, createCoreMetrics } from '../telemetry/coreMetrics.js';
 import type { TaskStatus } from '../tasks/types.js';
 import { serialize } from '../util/serialize.js';
 import { errorMessage } from '../util/withTimeout.js';
@@ -42,6 +43,7 @@ export class Kernel implements RuntimeInfo {
   readonly #logger: Logger;
   readonly #options: KernelOptions;
   readonly #exclusive = serialize();
+  readonly #metrics: CoreMetrics;
   #config: LoadedConfig;
   /** Plugins meant to run: the config's enabled ones, as changed by enable/disable since. */
   #enabled = new Set<string>();
@@ -55,7 +57,8 @@ export class Kernel implements RuntimeInfo {
     this.#config = options.config;
     this.#logger = options.logger;
     this.registry = new ServiceRegistry({ drainTimeoutMs: options.config.kernel.drainTimeoutMs, logger: options.logger });
-    this.scheduler = new TaskScheduler({ logger: options.logger });
+    this.#metrics = createCoreMetrics({ registry: this.registry, plugins: () => this.plugins() });
+    this.scheduler = new TaskScheduler({ logger: options.logger, onRunEnd: (status) => this.#metrics.taskRunEnded(status) });
     this.registry.register(coreServices.runtime, this as RuntimeInfo, { owner: 'core' });
   }
 
@@ -83,11 +86,12 @@ export class Kernel implements RuntimeInfo {
     });
   }
 
-  /** Stops every running plugin in reverse start order, then every task. */
+  /** Stops every running plugin in reverse start order, then every task, then the kernel's metrics. */
   stop(): Promise<void> {
     return this.#exclusive(async () => {
       await this.#stopPlugins([...this.#runtimes.keys()], emptyReport());
       await this.scheduler.stopAll();
+      this.#metrics.close();
     });
   }
 
@@ -274,6 +278,7 @@ export class Kernel implements RuntimeInfo {
             }
             await runtime.start(plugin.startTimeoutMs ?? this.#config.kernel.startTimeoutMs);
             report.started.push(name);
+            this.#metrics.pluginStarted(name, runtime.startDurationMs ?? 0);
             this.#logger.info(
               { plugin: name, version: plugin.definition.version, ms: Math.round(runtime.startDurationMs ?? 0) },
               `Started plugin '${name}' ${plugin.definition.version} in ${Math.round(runtime.startDurationMs ?? 0)} ms.`,
