@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { createForwardingMeter, type ForwardingMeter } from '../telemetry/ForwardingMeter.js';
+import { CORE_VERSION } from '../version.js';
 import { ApiError } from './ApiError.js';
 import { accessLog } from './accessLog.js';
 import { ADMIN_OFF_MESSAGE } from './adminAuth.js';
@@ -9,14 +11,18 @@ import { dispatchToPlugins } from './dispatch.js';
 import { createErrorHandler } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
 import { healthRoutes } from './health.js';
+import { requestMetrics } from './requestMetrics.js';
 import type { HttpAppOptions } from './types.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 2000;
 
+/** One meter for every host app of the process: it holds only synchronous instruments, so it is never closed. */
+let httpMeter: ForwardingMeter | undefined;
+
 /**
- * The host's one Hono app: request ids (`x-request-id` in and out), an access log at debug level,
- * a body size limit, `/healthz` and `/readyz`, the admin API under `/admin`, then the started
- * plugins' routes. Every error answers JSON `{ "error": { "code", "message", "requestId" } }`.
+ * The host's one Hono app: request ids (`x-request-id` in and out), the request duration metric
+ * (`http.server.request.duration`), an access log at debug level, a body size limit, `/healthz`
+ * and `/readyz`, the admin API under `/admin`, then the started plugins' routes. Every error answers JSON `{ "error": { "code", "message", "requestId" } }`.
  *
  * @example
  * const app = createHttpApp({ kernel, logger, bodyLimit: 1024 * 1024, adminToken: process.env.PLUGBOARD_ADMIN_TOKEN });
@@ -26,6 +32,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const { kernel, logger, adminToken } = options;
   const app = new Hono();
   app.use('*', requestId());
+  app.use('*', requestMetrics((httpMeter ??= createForwardingMeter('plugboard.http', CORE_VERSION))));
   app.use('*', accessLog(logger));
   const limitBody = bodyLimit({
     maxSize: options.bodyLimit,

@@ -4,6 +4,7 @@ import { createErrorHandler } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
 import { ALREADY_SENT } from './nodeHandler.js';
 import { pluginCallState, startPluginCall } from './requestContext.js';
+import { answeredBy } from './requestMetrics.js';
 import type { HostKernel } from './types.js';
 
 const prepared = new WeakSet<Hono>();
@@ -42,11 +43,13 @@ export function dispatchToPlugins(kernel: HostKernel, logger: Logger): Handler {
       try {
         res = await app.fetch(c.req.raw, env);
       } catch (err) {
+        answeredBy(c, plugin);
         // Hono rethrows values that are not Errors; the host's error handler only sees Errors.
         if (err instanceof Error) throw err;
         throw new Error(`A route of plugin '${plugin}' threw a value that is not an Error: ${String(err)}`, { cause: err });
       }
       if (state.unmatched) continue;
+      answeredBy(c, plugin);
       // A Node-style handler already answered; the marker must reach @hono/node-server untouched.
       if (res.headers.has(ALREADY_SENT)) return res;
       // Through the host context, so headers the host set (x-request-id) are added.
