@@ -6,7 +6,7 @@ import { definePlugin } from '../plugin/definePlugin.js';
 import type { PluginDefinition } from '../plugin/types.js';
 import { serviceRef } from '../services/ServiceRef.js';
 import { Kernel } from './Kernel.js';
-import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
+import { loadedConfigOf } from './__fixtures__/loadedConfig.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -15,32 +15,6 @@ interface Greeter {
 }
 const greeterRef = serviceRef<Greeter>('test.greeter');
 
-function configOf(
-  plugins: { def: PluginDefinition<any>; enabled?: boolean; config?: unknown; onFailure?: 'abort' | 'continue'; startTimeoutMs?: number }[],
-): LoadedConfig {
-  const map = new Map<string, LoadedPlugin>();
-  for (const p of plugins) {
-    map.set(p.def.name, {
-      name: p.def.name,
-      enabled: p.enabled ?? true,
-      onFailure: p.onFailure ?? 'abort',
-      ...(p.startTimeoutMs === undefined ? {} : { startTimeoutMs: p.startTimeoutMs }),
-      definition: p.def,
-      source: `test:${p.def.name}`,
-      config: p.config ?? {},
-    });
-  }
-  return {
-    path: '/virtual/plugboard.yaml',
-    projectRoot: '/virtual',
-    server: { host: '127.0.0.1', port: 0, bodyLimit: 1024 },
-    database: { embedded: { dataDir: '/virtual/pgdata' } },
-    logging: { level: 'silent' },
-    unresolved: [],
-    kernel: { startTimeoutMs: 2000, stopTimeoutMs: 2000, drainTimeoutMs: 1000, watch: false, watchDebounceMs: 100 },
-    plugins: map,
-  };
-}
 
 /** Records lifecycle events of every plugin in one list, in the order they happen. */
 function recorder() {
@@ -68,7 +42,7 @@ describe('Kernel', () => {
     const a = plugin('a');
     const b = plugin('b', { dependsOn: { a: '^1.0.0' } });
     const c = plugin('c', { dependsOn: { b: '^1.0.0' } });
-    const kernel = new Kernel({ config: configOf([{ def: c }, { def: b }, { def: a }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: c }, { def: b }, { def: a }]), logger });
     await kernel.start();
     expect(kernel.ready()).toBe(true);
     expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
@@ -95,7 +69,7 @@ describe('Kernel', () => {
         handle = ctx.get(greeterRef);
       },
     });
-    const kernel = new Kernel({ config: configOf([{ def: consumer }, { def: provider }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: consumer }, { def: provider }]), logger });
     await kernel.start();
     await expect(handle!.greet('ann')).resolves.toBe('hello ann');
     await kernel.disable('provider', { cascade: true });
@@ -108,7 +82,7 @@ describe('Kernel', () => {
     const user1 = plugin('user1', { consumes: [greeterRef] });
     const user2 = plugin('user2', { dependsOn: { user1: '*' } });
     const other = plugin('other');
-    const kernel = new Kernel({ config: configOf([{ def: base }, { def: user1 }, { def: user2 }, { def: other }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: base }, { def: user1 }, { def: user2 }, { def: other }]), logger });
     await kernel.start();
     const refused = await kernel.disable('base').catch((e: unknown) => e);
     expect(PlugboardError.is(refused, 'invalidState')).toBe(true);
@@ -148,7 +122,7 @@ describe('Kernel', () => {
         throw new Error('no credentials');
       },
     });
-    const kernel = new Kernel({ config: configOf([{ def: good }, { def: bad }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: good }, { def: bad }]), logger });
     const err = await kernel.start().catch((e: unknown) => e);
     expect(PlugboardError.is(err, 'pluginStartFailed')).toBe(true);
     expect((err as Error).message).toBe("Plugin 'bad' failed to start: no credentials");
@@ -166,7 +140,7 @@ describe('Kernel', () => {
     const needsFlaky = plugin('needs-flaky', { dependsOn: { flaky: '*' } });
     const fine = plugin('fine');
     const kernel = new Kernel({
-      config: configOf([
+      config: loadedConfigOf([
         { def: flaky, onFailure: 'continue' },
         { def: needsFlaky, onFailure: 'continue' },
         { def: fine },
@@ -196,7 +170,7 @@ describe('Kernel', () => {
         await new Promise(() => undefined);
       },
     });
-    const kernel = new Kernel({ config: configOf([{ def: slow, startTimeoutMs: 50 }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: slow, startTimeoutMs: 50 }]), logger });
     const err = await kernel.start().catch((e: unknown) => e);
     expect((err as Error).message).toBe(
       "Plugin 'slow' failed to start: Plugin 'slow' did not finish starting within 50 ms. Find what its setup waits for, or raise plugins.slow.startTimeout.",
@@ -212,7 +186,7 @@ describe('Kernel', () => {
         ctx.provide(greeterRef, { greet: async () => 'x' });
       },
     });
-    const kernel = new Kernel({ config: configOf([{ def: sneaky }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: sneaky }]), logger });
     await expect(kernel.start()).rejects.toThrow(
       "Plugin 'sneaky' failed to start: Plugin 'sneaky' provided service 'test.greeter' without declaring it. Add it to 'provides' in the plugin's definePlugin({...}).",
     );
@@ -224,7 +198,7 @@ describe('Kernel', () => {
     const configurable = plugin('configurable', { config: schema });
     const extra = plugin('extra');
     const dependent = plugin('dependent', { dependsOn: { extra: '*' } });
-    const first = configOf([
+    const first = loadedConfigOf([
       { def: configurable, config: { word: 'a' } },
       { def: extra, enabled: false },
       { def: dependent, enabled: false },
@@ -233,13 +207,13 @@ describe('Kernel', () => {
     await kernel.start();
     events.length = 0;
 
-    const second = configOf([{ def: configurable, config: { word: 'b' } }, { def: extra }, { def: dependent, enabled: false }]);
+    const second = loadedConfigOf([{ def: configurable, config: { word: 'b' } }, { def: extra }, { def: dependent, enabled: false }]);
     const report = await kernel.reload(second);
     expect(report).toEqual({ started: ['extra'], stopped: [], restarted: ['configurable'], failed: [] });
     expect(events).toEqual(['stop configurable', 'start configurable', 'start extra']);
 
     events.length = 0;
-    const broken = configOf([{ def: configurable, config: { word: 'b' } }, { def: extra, enabled: false }, { def: dependent }]);
+    const broken = loadedConfigOf([{ def: configurable, config: { word: 'b' } }, { def: extra, enabled: false }, { def: dependent }]);
     const err = await kernel.reload(broken).catch((e: unknown) => e);
     expect(PlugboardError.is(err, 'missingDependency')).toBe(true);
     expect(events).toEqual([]);
@@ -252,7 +226,7 @@ describe('Kernel', () => {
   });
 
   test('enable and disable of an unknown plugin name the config file', async () => {
-    const kernel = new Kernel({ config: { ...configOf([]), unresolved: ['broken'] }, logger });
+    const kernel = new Kernel({ config: { ...loadedConfigOf([]), unresolved: ['broken'] }, logger });
     await kernel.start();
     await expect(kernel.enable('ghost')).rejects.toThrow(
       "There is no plugin 'ghost' in config file '/virtual/plugboard.yaml'. Add it under plugins.ghost (with enabled: false to keep it off until enabled), then reload the config.",
@@ -267,7 +241,7 @@ describe('Kernel', () => {
     const { plugin } = recorder();
     const a = plugin('a', { setup: (ctx) => void ctx.http.get('/a', (c) => c.text('a')) });
     const b = plugin('b', { dependsOn: { a: '*' } });
-    const kernel = new Kernel({ config: configOf([{ def: b }, { def: a }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: b }, { def: a }]), logger });
     await kernel.start();
     expect(kernel.routes().map((r) => r.plugin)).toEqual(['a', 'b']);
     await kernel.disable('b');
@@ -298,7 +272,7 @@ describe('Kernel', () => {
           await bothArrived;
         },
       });
-    const kernel = new Kernel({ config: configOf([{ def: meet('left'), startTimeoutMs: 1000 }, { def: meet('right'), startTimeoutMs: 1000 }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: meet('left'), startTimeoutMs: 1000 }, { def: meet('right'), startTimeoutMs: 1000 }]), logger });
     await kernel.start();
     expect(kernel.ready()).toBe(true);
     await kernel.stop();
@@ -313,7 +287,7 @@ describe('Kernel', () => {
         ctx.onStop(() => new Promise(() => undefined));
       },
     });
-    const config = configOf([{ def: stuck }]);
+    const config = loadedConfigOf([{ def: stuck }]);
     const kernel = new Kernel({ config: { ...config, kernel: { ...config.kernel, stopTimeoutMs: 50 } }, logger });
     await kernel.start();
     const report = await kernel.disable('stuck');
@@ -335,7 +309,7 @@ describe('Kernel', () => {
         ctx.tasks.schedule({ name: 'tick', every: '1h', run: () => undefined });
       },
     });
-    const kernel = new Kernel({ config: configOf([{ def: ticking }]), logger });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: ticking }]), logger });
     await kernel.start();
     expect(kernel.tasks().map((t) => t.id)).toEqual(['ticking.tick']);
     await kernel.disable('ticking');

@@ -9,23 +9,8 @@ import { TestMetricReader, type Point } from '../telemetry/__fixtures__/TestMetr
 import { installMeterProvider, installTracerProvider } from '../telemetry/providers.js';
 import { telemetryState } from '../telemetry/state.js';
 import { Kernel } from './Kernel.js';
-import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
+import { loadedConfigOf } from './__fixtures__/loadedConfig.js';
 
-function configOf(defs: PluginDefinition<any>[]): LoadedConfig {
-  const plugins = new Map<string, LoadedPlugin>(
-    defs.map((def) => [def.name, { name: def.name, enabled: true, onFailure: 'abort', definition: def, source: `test:${def.name}`, config: {} }]),
-  );
-  return {
-    path: '/virtual/plugboard.yaml',
-    projectRoot: '/virtual',
-    server: { host: '127.0.0.1', port: 0, bodyLimit: 1024 },
-    database: { embedded: { dataDir: '/virtual/pgdata' } },
-    logging: { level: 'silent' },
-    unresolved: [],
-    kernel: { startTimeoutMs: 2000, stopTimeoutMs: 2000, drainTimeoutMs: 1000, watch: false, watchDebounceMs: 100 },
-    plugins,
-  };
-}
 
 interface Cache {
   lookup(key: string): string;
@@ -62,7 +47,7 @@ async function pluginPoints(reader: TestMetricReader): Promise<Point[]> {
 
 const kernels: Kernel[] = [];
 async function start(def: PluginDefinition<any>): Promise<Kernel> {
-  const kernel = new Kernel({ config: configOf([def]), logger: pino({ level: 'silent' }) });
+  const kernel = new Kernel({ config: loadedConfigOf([def]), logger: pino({ level: 'silent' }) });
   kernels.push(kernel);
   await kernel.start();
   return kernel;

@@ -1,7 +1,7 @@
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import pino from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { LoadedConfig, LoadedPlugin } from '../kernel/loadPlugins.js';
+import type { LoadedConfig } from '../kernel/loadPlugins.js';
 import { Kernel } from '../kernel/Kernel.js';
 import { definePlugin } from '../plugin/definePlugin.js';
 import type { PluginDefinition } from '../plugin/types.js';
@@ -9,25 +9,8 @@ import { serviceRef } from '../services/ServiceRef.js';
 import { TestMetricReader, type Point } from './__fixtures__/TestMetricReader.js';
 import { installMeterProvider } from './providers.js';
 import { telemetryState } from './state.js';
+import { loadedConfigOf } from '../kernel/__fixtures__/loadedConfig.js';
 
-function configOf(plugins: { def: PluginDefinition<any>; enabled?: boolean; onFailure?: 'abort' | 'continue' }[]): LoadedConfig {
-  const map = new Map<string, LoadedPlugin>(
-    plugins.map((p) => [
-      p.def.name,
-      { name: p.def.name, enabled: p.enabled ?? true, onFailure: p.onFailure ?? 'abort', definition: p.def, source: `test:${p.def.name}`, config: {} },
-    ]),
-  );
-  return {
-    path: '/virtual/plugboard.yaml',
-    projectRoot: '/virtual',
-    server: { host: '127.0.0.1', port: 0, bodyLimit: 1024 },
-    database: { embedded: { dataDir: '/virtual/pgdata' } },
-    logging: { level: 'silent' },
-    unresolved: [],
-    kernel: { startTimeoutMs: 2000, stopTimeoutMs: 2000, drainTimeoutMs: 1000, watch: false, watchDebounceMs: 100 },
-    plugins: map,
-  };
-}
 
 function plugin(name: string, setup: PluginDefinition<any>['setup'] = () => undefined): PluginDefinition<any> {
   return definePlugin({ name, version: '1.0.0', core: '^0.1.0', setup });
@@ -65,7 +48,7 @@ afterEach(async () => {
 describe('the kernel metrics', () => {
   test('count a swap each time the best provider of a ref changes, and observe providers per ref', async () => {
     const reader = sdk();
-    const kernel = kernelOf(configOf([]));
+    const kernel = kernelOf(loadedConfigOf([]));
     await kernel.start();
 
     const base = kernel.registry.register(greeterRef, greeter('base'), { owner: 'base', ranking: 0 });
@@ -110,7 +93,7 @@ describe('the kernel metrics', () => {
 
   test('count task runs and record their durations in seconds, by task and outcome', async () => {
     const reader = sdk();
-    const kernel = kernelOf(configOf([]));
+    const kernel = kernelOf(loadedConfigOf([]));
     await kernel.start();
     const tasks = kernel.scheduler.forPlugin('jobs');
     const ok = tasks.schedule({ name: 'purge', every: '1h', run: () => undefined });
@@ -174,7 +157,7 @@ describe('the kernel metrics', () => {
   test('record each plugin start in seconds and observe plugins by state', async () => {
     const reader = sdk();
     const kernel = kernelOf(
-      configOf([
+      loadedConfigOf([
         { def: plugin('alpha') },
         { def: plugin('beta') },
         { def: plugin('gamma'), enabled: false },
@@ -219,7 +202,7 @@ describe('the kernel metrics', () => {
   test('stop closes the meter: observables report no more and swaps are not counted', async () => {
     const reader = sdk('delta');
     const meters = telemetryState.meters.size;
-    const kernel = kernelOf(configOf([{ def: plugin('alpha') }]));
+    const kernel = kernelOf(loadedConfigOf([{ def: plugin('alpha') }]));
     expect(telemetryState.meters.size).toBe(meters + 1);
     await kernel.start();
     expect((await reader.points()).some((p) => p.name === 'plugboard.plugins')).toBe(true);
@@ -231,7 +214,7 @@ describe('the kernel metrics', () => {
   });
 
   test('with no MeterProvider installed everything runs and nothing is recorded anywhere', async () => {
-    const kernel = kernelOf(configOf([{ def: plugin('alpha', (ctx) => void ctx.tasks.schedule({ name: 'tick', every: '1h', run: () => undefined })) }]));
+    const kernel = kernelOf(loadedConfigOf([{ def: plugin('alpha', (ctx) => void ctx.tasks.schedule({ name: 'tick', every: '1h', run: () => undefined })) }]));
     await kernel.start();
     const registration = kernel.registry.register(greeterRef, greeter('one'), { owner: 'one' });
     expect((await kernel.scheduler.forPlugin('alpha').schedule({ name: 'once', every: '1h', run: () => undefined }).runNow()).lastOutcome).toBe('ok');
