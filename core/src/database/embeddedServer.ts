@@ -84,6 +84,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   let instance = make(port);
   if (initialised) {
     const started = performance.now();
+    logger.info({ dataDir }, `Creating a new embedded PostgreSQL cluster in '${dataDir}' (first run only; this takes a few seconds).`);
     try {
       await instance.initialise();
     } catch (err) {
