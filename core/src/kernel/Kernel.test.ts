@@ -158,6 +158,12 @@ describe('Kernel', () => {
       fine: ['started', undefined],
     });
     expect(kernel.ready()).toBe(false);
+
+    // A retry that fails again leaves it enabled and failed: the process stays not ready.
+    const retry = await kernel.enable('flaky');
+    expect(retry.failed).toEqual([{ plugin: 'flaky', error: "Plugin 'flaky' failed to start: boom" }]);
+    expect(kernel.plugins().find((p) => p.name === 'flaky')?.state).toBe('failed');
+    expect(kernel.ready()).toBe(false);
     await kernel.stop();
   });
 

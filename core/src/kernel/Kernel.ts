@@ -101,11 +101,13 @@ export class Kernel implements RuntimeInfo {
       this.#loaded(name);
       const report = emptyReport();
       if (this.#runtimes.get(name)?.state === 'started') return report;
-      const enabled = [...this.#enabled, name];
-      this.#graph = this.#buildGraph(enabled);
+      // A plugin the config enables but that failed to start stays enabled (and the process not
+      // ready) whatever a retry does; one enabled only by this call is dropped again if it fails.
+      const wasEnabled = this.#enabled.has(name);
+      this.#graph = this.#buildGraph([...this.#enabled, name]);
       this.#enabled.add(name);
       await this.#startPlugins([name], report, { abortOnFailure: false });
-      if (report.failed.length > 0) this.#enabled.delete(name);
+      if (report.failed.length > 0 && !wasEnabled) this.#enabled.delete(name);
       return report;
     });
   }
