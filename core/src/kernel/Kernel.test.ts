@@ -162,7 +162,7 @@ describe('Kernel', () => {
     // A retry that fails again leaves it enabled and failed: the process stays not ready.
     const retry = await kernel.enable('flaky');
     expect(retry.failed).toEqual([{ plugin: 'flaky', error: "Plugin 'flaky' failed to start: boom" }]);
-    expect(kernel.plugins().find((p) => p.name === 'flaky')?.state).toBe('failed');
+    expect(kernel.plugins().find((p) => p.name === 'flaky')).toMatchObject({ state: 'failed', enabled: true });
     expect(kernel.ready()).toBe(false);
     await kernel.stop();
   });
