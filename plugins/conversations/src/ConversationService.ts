@@ -31,6 +31,27 @@ import type {
   UserChange,
 } from './types.js';
 
+/** Undoes the rows of a user whose counters were not updated. */
+const UNSTORE = 'DELETE FROM conversations WHERE id = ANY($1::uuid[])';
+
+/** What the service logs with. */
+interface ErrorLogger {
+  error(details: object, message: string): void;
+}
+
+/** One change per user: the merged messages, tokens and latest activity of `rows`. */
+function changesOf(rows: readonly NewConversation[]): UserChange[] {
+  const changes = new Map<number, UserChange>();
+  for (const row of rows) {
+    const change = changes.get(row.userId) ?? { userId: row.userId, messages: 0, tokens: 0, lastActivityAt: row.createdAt };
+    change.messages += 1;
+    change.tokens += row.totalTokens;
+    if (row.createdAt > change.lastActivityAt) change.lastActivityAt = row.createdAt;
+    changes.set(row.userId, change);
+  }
+  return [...changes.values()];
+}
+
 /**
  * The domain's operations. Writes go through the `conversations.writer` and `users.updater`
  * handles, so whichever provider ranks highest at the moment of the call (the direct one here,
@@ -52,6 +73,7 @@ export class ConversationService implements ConversationServiceApi {
     @inject(PageReader) private readonly pages: PageReader,
     @inject(coreServices.database) private readonly db: DatabaseService,
     @inject(contextTokens.config) private readonly config: ConversationsConfig,
+    @inject(contextTokens.logger) private readonly logger: ErrorLogger,
   ) {}
 
   async record(exchanges: readonly ExchangeInput[]): Promise<RecordResult[]> {
@@ -78,28 +100,47 @@ export class ConversationService implements ConversationServiceApi {
       processingTimeMs: e.processingTimeMs ?? null,
       createdAt: e.createdAt ?? now,
     }));
-    let created: boolean[];
+    // Every write is awaited, even after one failed, so the counters follow the rows that were stored.
+    const writes = await Promise.allSettled(rows.map((row) => this.writer.write(row)));
+    const created = writes.map((w) => w.status === 'fulfilled' && w.value);
+    const failures: unknown[] = [];
+    const notStored = new Set<string>();
+    const uncounted: string[] = [];
+    writes.forEach((w, i) => {
+      if (w.status === 'rejected') {
+        failures.push(w.reason);
+        notStored.add(rows[i]!.id);
+      }
+    });
+
     try {
-      created = await Promise.all(rows.map((row) => this.writer.write(row)));
+      // Counters move only for conversations stored now: a retried id changes nothing.
+      const changes = changesOf(rows.filter((_, i) => created[i]));
+      const applies = await Promise.allSettled(changes.map((change) => this.updater.apply(change)));
+      for (const [i, applied] of applies.entries()) {
+        if (applied.status === 'fulfilled') continue;
+        failures.push(applied.reason);
+        const userId = changes[i]!.userId;
+        const ids = rows.filter((row, j) => created[j] && row.userId === userId).map((row) => row.id);
+        if (await this.unstore(userId, ids)) for (const id of ids) notStored.add(id);
+        else uncounted.push(...ids);
+      }
     } finally {
-      // Even a failed batch may have written part of its rows.
+      // Even a failed request may have written part of its rows or counters.
       for (const userId of usersCreated.keys()) this.cache.invalidate(userId);
     }
 
-    // Counters move only for conversations stored now: a retried id changes nothing.
-    const changes = new Map<number, UserChange>();
-    rows.forEach((row, i) => {
-      if (!created[i]) return;
-      const change = changes.get(row.userId) ?? { userId: row.userId, messages: 0, tokens: 0, lastActivityAt: row.createdAt };
-      change.messages += 1;
-      change.tokens += row.totalTokens;
-      if (row.createdAt > change.lastActivityAt) change.lastActivityAt = row.createdAt;
-      changes.set(row.userId, change);
-    });
-    try {
-      await Promise.all([...changes.values()].map((change) => this.updater.apply(change)));
-    } finally {
-      for (const userId of changes.keys()) this.cache.invalidate(userId);
+    if (failures.length > 0) {
+      const quoted = (ids: string[]) => ids.map((id) => `'${id}'`).join(', ');
+      const missing = rows.filter((row) => notStored.has(row.id)).map((row) => row.id);
+      const parts = [];
+      if (missing.length > 0) {
+        parts.push(`Conversations ${quoted(missing)} were not stored: retry the request with the same ids (conversations already stored are neither stored nor counted twice).`);
+      }
+      if (uncounted.length > 0) parts.push(`Conversations ${quoted(uncounted)} were stored but not counted in their user's counters.`);
+      throw new ApiError(503, 'not_stored', parts.join(' '), {
+        cause: failures.length === 1 ? failures[0] : new AggregateError(failures, 'Several writes or counter updates failed.'),
+      });
     }
 
     return rows.map((row, i) => ({
@@ -159,6 +200,23 @@ export class ConversationService implements ConversationServiceApi {
 
   cacheStats(): CacheStats {
     return this.cache.stats();
+  }
+
+  /**
+   * Deletes conversations this request stored for a user whose counters could not be updated, so
+   * the client's retry stores and counts them again. False when the delete failed (logged).
+   */
+  private async unstore(userId: number, ids: readonly string[]): Promise<boolean> {
+    try {
+      await this.db.sequelize.query(UNSTORE, { type: QueryTypes.DELETE, bind: [ids] });
+      return true;
+    } catch (err) {
+      this.logger.error(
+        { err, userId, conversationIds: ids },
+        `Conversations ${ids.map((id) => `'${id}'`).join(', ')} were stored but the counters of user '${userId}' were not updated, and deleting them failed: the user's message_count, tokens_used and last_activity_at may now be off.`,
+      );
+      return false;
+    }
   }
 
   /** Returns true when this call created the user. */
