@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { conversationServiceRef, type ConversationServiceApi } from './refs.js';
 import { startApp, type TestApp } from './testSupport.js';
+import { UserStore } from './UserStore.js';
 import type { ExchangeInput } from './types.js';
 
 let app: TestApp;
@@ -64,6 +65,33 @@ describe('record', () => {
       `User '${user}' is blocked: unblock the user before recording their conversations.`,
     );
     const [rows] = await sql('SELECT count(*)::int AS n FROM conversations WHERE id = $1', [blocked.id]);
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
+  it('creates no new user of a request that a blocked user makes fail', async () => {
+    const newcomer = user + 3000;
+    await sql('INSERT INTO users (id, is_blocked) VALUES ($1, true)', [user]);
+    // The blocked user's lookup answers only after the newcomer's lookup and everything it set off
+    // synchronously, so a service that creates users while others are still being looked up has begun.
+    const find = UserStore.prototype.find;
+    let newcomerLookup: Promise<unknown> = Promise.resolve();
+    const findSpy = vi.spyOn(UserStore.prototype, 'find').mockImplementation(async function (this: UserStore, id: number) {
+      if (id === newcomer) return (newcomerLookup = find.call(this, id));
+      await newcomerLookup;
+      await new Promise((resolve) => setImmediate(resolve));
+      return find.call(this, id);
+    });
+    const createSpy = vi.spyOn(UserStore.prototype, 'createIfMissing');
+    try {
+      await expect(service.record([input(newcomer), input(user)])).rejects.toThrow(
+        `User '${user}' is blocked: unblock the user before recording their conversations.`,
+      );
+      expect(createSpy).not.toHaveBeenCalled();
+    } finally {
+      findSpy.mockRestore();
+      createSpy.mockRestore();
+    }
+    const [rows] = await sql('SELECT count(*)::int AS n FROM users WHERE id = $1', [newcomer]);
     expect(rows).toEqual([{ n: 0 }]);
   });
 });

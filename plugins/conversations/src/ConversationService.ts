@@ -52,6 +52,20 @@ function changesOf(rows: readonly NewConversation[]): UserChange[] {
   return [...changes.values()];
 }
 
+function refuseBlocked(user: User | undefined): void {
+  if (user?.isBlocked === true) {
+    throw new ApiError(403, 'user_blocked', `User '${user.id}' is blocked: unblock the user before recording their conversations.`);
+  }
+}
+
+/** Like Promise.all, but rejects only once every promise settled, so nothing runs on after the answer. */
+async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
 /**
  * The domain's operations. Writes go through the `conversations.writer` and `users.updater`
  * handles, so whichever provider ranks highest at the moment of the call (the direct one here,
@@ -79,12 +93,7 @@ export class ConversationService implements ConversationServiceApi {
   async record(exchanges: readonly ExchangeInput[]): Promise<RecordResult[]> {
     // Users first, all of them, so a blocked user fails the request before anything is written
     // and every conversation's user exists before a (possibly batched) writer inserts it.
-    const usersCreated = new Map<number, boolean>();
-    await Promise.all(
-      [...new Map(exchanges.map((e) => [e.userId, e.username ?? null])).entries()].map(async ([userId, username]) => {
-        usersCreated.set(userId, await this.ensureUser(userId, username));
-      }),
-    );
+    const usersCreated = await this.ensureUsers(new Map(exchanges.map((e) => [e.userId, e.username ?? null])));
 
     const now = new Date();
     const rows = exchanges.map((e): NewConversation => ({
@@ -219,15 +228,23 @@ export class ConversationService implements ConversationServiceApi {
     }
   }
 
-  /** Returns true when this call created the user. */
-  private async ensureUser(userId: number, username: string | null): Promise<boolean> {
-    let user = await this.cache.get(userId);
-    let created = false;
-    if (user === undefined) ({ user, created } = await this.users.createIfMissing(userId, username));
-    if (user.isBlocked) {
-      throw new ApiError(403, 'user_blocked', `User '${userId}' is blocked: unblock the user before recording their conversations.`);
-    }
-    return created;
+  /**
+   * Looks every user up first and refuses the request if one is blocked, before creating anyone;
+   * then creates the missing ones. Returns, per user, whether this call created it.
+   */
+  private async ensureUsers(usernames: ReadonlyMap<number, string | null>): Promise<Map<number, boolean>> {
+    const ids = [...usernames.keys()];
+    const found = await settleAll(ids.map((id) => this.cache.get(id)));
+    found.forEach((user) => refuseBlocked(user));
+    const created = await settleAll(
+      ids.map(async (id, i) => {
+        if (found[i] !== undefined) return false;
+        const made = await this.users.createIfMissing(id, usernames.get(id) ?? null);
+        refuseBlocked(made.user); // blocked by someone else between the lookup and the insert
+        return made.created;
+      }),
+    );
+    return new Map(ids.map((id, i) => [id, created[i] === true]));
   }
 
   private async requireUser(userId: number): Promise<User> {
