@@ -321,4 +321,28 @@ describe('Kernel', () => {
     await kernel.disable('ticking');
     expect(kernel.tasks()).toEqual([]);
   });
+
+  test('reload starts a plugin newly added to the file, and rejects one whose dependency is missing', async () => {
+    const { events, plugin } = recorder();
+    const a = plugin('a');
+    const b = plugin('b', { dependsOn: { a: '*' } });
+    const orphan = plugin('orphan', { dependsOn: { ghost: '*' } });
+    const kernel = new Kernel({ config: loadedConfigOf([a]), logger });
+    await kernel.start();
+
+    const added = await kernel.reload(loadedConfigOf([a, b]));
+    expect(added).toEqual({ started: ['b'], stopped: [], restarted: [], failed: [] });
+    expect(kernel.ready()).toBe(true);
+    expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
+      ['a', 'started'],
+      ['b', 'started'],
+    ]);
+
+    events.length = 0;
+    const rejected = await kernel.reload(loadedConfigOf([a, b, orphan])).catch((e: unknown) => e);
+    expect(PlugboardError.is(rejected, 'missingDependency')).toBe(true);
+    expect(events).toEqual([]);
+    expect(kernel.plugins().map((p) => p.name)).toEqual(['a', 'b']);
+    await kernel.stop();
+  });
 });

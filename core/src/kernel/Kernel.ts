@@ -147,7 +147,8 @@ export class Kernel implements RuntimeInfo {
     return this.#exclusive(async () => {
       const config = next ?? (await this.#readConfig());
       const plan = planReload(this.#config, config, new Set(this.#runningNames()));
-      const graph = this.#buildGraph(plan.enabled);
+      // Of the new config: plugins it adds must be in the graph, and their dependencies checked.
+      const graph = graphOfConfig(config, plan.enabled);
       for (const key of plan.needsRestart) {
         this.#logger.warn(`Config key '${key}' changed; it takes effect when the process restarts.`);
       }
