@@ -11,7 +11,8 @@ type Row = Record<string, unknown>;
 /** A timestamp as PostgreSQL prints it (`2025-01-31 12:00:00.123456+00`), or an open end. */
 const isPgTimestamp: CursorPartCheck = (v) =>
   typeof v === 'string' && /^(-?infinity|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z))$/.test(v);
-const MAX_INT = 2_147_483_647;
+/** The processing time of the last row: null while the previous page ended among rows without one. */
+const isProcessingKey: CursorPartCheck = (v) => v === null || (isNonNegativeInt(v) && (v as number) <= 2_147_483_647);
 
 /**
  * Runs the keyset-paginated queries: reads one row more than asked to know whether a next page
@@ -32,9 +33,10 @@ export class PageReader {
   }
 
   async conversationsByStatus(status: ConversationStatus, minMs: number, limit: number, before?: string): Promise<Page<Conversation>> {
-    const [key, id] = before ? decodeCursor<number, string>(before, 'before', isNonNegativeInt, isUuid) : [MAX_INT, MAX_UUID];
+    const [key, id] = before ? decodeCursor<number | null, string>(before, 'before', isProcessingKey, isUuid) : [null, MAX_UUID];
     const rows = await this.select(queries.conversationsByStatus.sql, [status, minMs, key, id, limit + 1]);
-    return page(rows, limit, conversationFromRow, (r) => encodeCursor(Number(r.processing_time_ms), String(r.id)));
+    const keyOf = (r: Row) => (r.processing_time_ms === null ? null : Number(r.processing_time_ms));
+    return page(rows, limit, conversationFromRow, (r) => encodeCursor(keyOf(r), String(r.id)));
   }
 
   async activePremiumUsers(at: Date, limit: number, after?: string): Promise<Page<PremiumUser>> {

@@ -7,7 +7,7 @@ import { ApiError } from '@plugboard/core';
 export type CursorKey = string | number;
 
 /** Encodes the position after which (or before which) the next page starts. */
-export function encodeCursor(key: CursorKey, id: CursorKey): string {
+export function encodeCursor(key: CursorKey | null, id: CursorKey): string {
   return Buffer.from(JSON.stringify([key, id]), 'utf8').toString('base64url');
 }
 
@@ -26,7 +26,7 @@ export const isNonNegativeInt: CursorPartCheck = (v) => Number.isSafeInteger(v) 
  * @example
  * const [createdAt, id] = decodeCursor<string, string>(before, 'before', isIsoTimestamp, isUuid);
  */
-export function decodeCursor<K extends CursorKey, I extends CursorKey>(
+export function decodeCursor<K extends CursorKey | null, I extends CursorKey>(
   cursor: string,
   param: string,
   checkKey: CursorPartCheck,

@@ -44,17 +44,23 @@ LIMIT $4`,
     params: ['userId', 'beforeCreatedAt', 'beforeId', 'limit'],
     sample: () => [1, 'infinity', MAX_UUID, 20],
   }),
-  /** Index 2: conversations (status, processing_time_ms). */
+  /**
+   * Index 2: conversations (status, processing_time_ms), scanned backwards: slowest first, rows
+   * without a processing time (pending, processing) before all others. A minimum of 0 keeps them;
+   * a positive minimum drops them (an unknown time cannot meet it). The cursor's key is null while
+   * the previous page ended among those rows; the first page passes a null key and the largest uuid.
+   */
   conversationsByStatus: query({
     name: 'conversationsByStatus',
-    description: 'Conversations of one status at or above a processing time, slowest first',
+    description: 'Conversations of one status at or above a processing time, slowest first, unknown times first',
     sql: `SELECT ${CONVERSATION_COLUMNS} FROM conversations
-WHERE status = $1 AND processing_time_ms >= $2
-  AND processing_time_ms <= $3 AND (processing_time_ms < $3 OR id < $4)
-ORDER BY processing_time_ms DESC, id DESC
+WHERE status = $1 AND (processing_time_ms >= $2 OR (processing_time_ms IS NULL AND $2 = 0))
+  AND (CASE WHEN $3::int IS NULL THEN processing_time_ms IS NOT NULL OR id < $4
+       ELSE processing_time_ms < $3 OR (processing_time_ms = $3 AND id < $4) END)
+ORDER BY processing_time_ms DESC NULLS FIRST, id DESC
 LIMIT $5`,
     params: ['status', 'minProcessingMs', 'beforeProcessingMs', 'beforeId', 'limit'],
-    sample: () => ['failed', 5000, 2_147_483_647, MAX_UUID, 50],
+    sample: () => ['failed', 5000, null, MAX_UUID, 50],
   }),
   /** Index 3: conversations (ai_model, created_at) INCLUDE (total_tokens). */
   modelAnalytics: query({
