@@ -345,4 +345,31 @@ describe('Kernel', () => {
     expect(kernel.plugins().map((p) => p.name)).toEqual(['a', 'b']);
     await kernel.stop();
   });
+
+  test('a setup that outlives its timeout cannot leave a provider behind', async () => {
+    let lateProvide!: () => void;
+    let lateError: unknown;
+    const slow = definePlugin({
+      name: 'slow',
+      version: '1.0.0',
+      core: '^0.1.0',
+      provides: [greeterRef],
+      async setup(ctx) {
+        await new Promise<void>((resolve) => (lateProvide = resolve));
+        try {
+          ctx.provide(greeterRef, { greet: async () => 'zombie' });
+        } catch (err) {
+          lateError = err;
+        }
+      },
+    });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: slow, startTimeoutMs: 20 }]), logger });
+    await expect(kernel.start()).rejects.toThrow("Plugin 'slow' did not finish starting within 20 ms.");
+    lateProvide();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(kernel.registry.has(greeterRef)).toBe(false);
+    expect((lateError as Error).message).toBe(
+      "Plugin 'slow' tried to provide service 'test.greeter' while failed. Register everything in setup, and check ctx.signal in async work.",
+    );
+  });
 });

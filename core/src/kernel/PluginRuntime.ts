@@ -127,13 +127,18 @@ export class PluginRuntime {
     return errors;
   }
 
-  #register(what: string, run: () => unknown): void {
+  /** Refuses registrations once the plugin failed or is stopping: nothing would undo them. */
+  #assertLive(action: string): void {
     if (this.state !== 'starting' && this.state !== 'started') {
       throw new PlugboardError(
         'invalidState',
-        `Plugin '${this.#plugin.name}' tried to ${what} while ${this.state}. Register everything in setup, and check ctx.signal in async work.`,
+        `Plugin '${this.#plugin.name}' tried to ${action} while ${this.state}. Register everything in setup, and check ctx.signal in async work.`,
       );
     }
+  }
+
+  #register(what: string, run: () => unknown): void {
+    this.#assertLive(what);
     this.#undo.push({ what, run });
   }
 
@@ -167,6 +172,7 @@ export class PluginRuntime {
     this.#register('stop its tasks', () => pluginTasks.stopAll());
     const tasks: PluginTasks = {
       schedule: (options: TaskOptions) => {
+        this.#assertLive(`schedule task '${options.name}'`);
         const handle = pluginTasks.schedule(options);
         this.#register(`cancel task '${options.name}'`, () => handle.cancel());
         return handle;
@@ -193,11 +199,13 @@ export class PluginRuntime {
             { details: { plugin: name, ref: ref.id } },
           );
         }
+        this.#assertLive(`provide service '${ref.id}'`);
         const registration = registry.register(ref, impl, { owner: name, ...options });
         this.#register(`withdraw its provider of '${ref.id}'`, () => registration.unregister());
         return registration;
       },
       onServiceEvent: (listener: ServiceEventListener) => {
+        this.#assertLive('subscribe to service events');
         const off = registry.on(listener);
         this.#register('unsubscribe from service events', off);
       },
