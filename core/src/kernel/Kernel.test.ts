@@ -372,4 +372,25 @@ describe('Kernel', () => {
       "Plugin 'slow' tried to provide service 'test.greeter' while failed. Register everything in setup, and check ctx.signal in async work.",
     );
   });
+
+  test('disabling one of two providers of a ref leaves its consumers running on the other', async () => {
+    const { plugin } = recorder();
+    const base = plugin('base', { provides: [greeterRef], setup: (ctx) => void ctx.provide(greeterRef, { greet: async () => 'direct' }) });
+    const better = plugin('better', {
+      provides: [greeterRef],
+      dependsOn: { base: '*' },
+      setup: (ctx) => void ctx.provide(greeterRef, { greet: async () => 'better' }, { ranking: 10 }),
+    });
+    let handle: Greeter | undefined;
+    const consumer = plugin('consumer', { consumes: [greeterRef], setup: (ctx) => void (handle = ctx.get(greeterRef)) });
+    const kernel = new Kernel({ config: loadedConfigOf([base, better, consumer]), logger });
+    await kernel.start();
+    await expect(handle!.greet('x')).resolves.toBe('better');
+
+    const report = await kernel.disable('better');
+    expect(report.stopped).toEqual(['better']);
+    await expect(handle!.greet('x')).resolves.toBe('direct');
+    expect(kernel.plugins().find((p) => p.name === 'consumer')?.state).toBe('started');
+    await kernel.stop();
+  });
 });

@@ -2,7 +2,9 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { PlugboardError, quoteList } from '../errors/PlugboardError.js';
 import type { DependencyGraph } from '../graph/DependencyGraph.js';
-import { coreServices } from '../services/coreServices.js';
+import { graphNode } from '../graph/graphNode.js';
+import { stranded } from '../graph/stranded.js';
+import { CORE_SERVICE_IDS, coreServices } from '../services/coreServices.js';
 import { ServiceRegistry } from '../services/ServiceRegistry.js';
 import type { ServiceEventListener, ServiceInfo } from '../services/types.js';
 import { TaskScheduler } from '../tasks/TaskScheduler.js';
@@ -113,15 +115,17 @@ export class Kernel implements RuntimeInfo {
   }
 
   /**
-   * Stops a running plugin. Plugins that depend on it (declared, or by consuming a service only
-   * it provides) make this refuse, naming them, unless `cascade` stops them first.
+   * Stops a running plugin. Plugins that could not run without it (declared dependents, and
+   * consumers of a service no other running plugin provides) make this refuse, naming them,
+   * unless `cascade` stops them first. Consumers another provider still serves keep running.
    */
   disable(name: string, options: { cascade?: boolean } = {}): Promise<ChangeReport> {
     return this.#exclusive(async () => {
       this.#loaded(name);
       const report = emptyReport();
       if (!this.#enabled.has(name)) return report;
-      const dependents = (this.#graph?.dependentsOf(name, { transitive: true }) ?? []).filter((d) => this.#enabled.has(d));
+      const enabledNodes = [...this.#enabled].map((n) => graphNode(this.#loaded(n).definition));
+      const dependents = stranded(enabledNodes, name, CORE_SERVICE_IDS);
       if (dependents.length > 0 && !options.cascade) {
         throw new PlugboardError(
           'invalidState',
