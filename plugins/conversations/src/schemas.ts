@@ -10,13 +10,42 @@ const tokens = z.number().int().min(0).max(INT32_MAX);
 
 export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-/** A timestamp in ISO 8601 (`2025-01-31` or `2025-01-31T12:00:00Z`), as a Date. */
+const DAY_MS = 86_400_000;
+const dateTime = z.iso.datetime({ offset: true });
+const plainDate = z.iso.date();
+const DATE_TIME = 'an RFC 3339 date-time with an offset, such as 2025-01-31T12:00:00Z or 2025-01-31T12:00:00+02:00';
+
+/** The earliest `created_at` accepted. */
+export const MIN_CREATED_AT = new Date('2000-01-01T00:00:00Z');
+
+/**
+ * `created_at` of an exchange: an RFC 3339 date-time with `Z` or an offset (a time without one
+ * would be read in the server's time zone), a real calendar date, from 2000-01-01 up to a day
+ * after now, as a Date.
+ */
+export const createdAtSchema = z
+  .string()
+  .refine((s) => dateTime.safeParse(s).success, { message: `Invalid date-time: use ${DATE_TIME}` })
+  .transform((s) => new Date(s))
+  .refine((d) => d >= MIN_CREATED_AT && d.getTime() <= Date.now() + DAY_MS, {
+    message: 'Out of range: must be from 2000-01-01T00:00:00Z to one day after now',
+  });
+
+/** Bounds of analytics ranges: anything outside cannot match a stored conversation. */
+const RANGE_MIN = new Date('1970-01-01T00:00:00Z');
+const RANGE_MAX = new Date('9999-12-31T00:00:00Z');
+
+/**
+ * A bound of an analytics range: an RFC 3339 date-time with an offset, or a plain date
+ * (`2025-01-31`, UTC midnight), a real calendar date between 1970-01-01 and 9999-12-31, as a Date.
+ */
 export const isoDate = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'Invalid date: use ISO 8601 such as 2025-01-31 or 2025-01-31T12:00:00Z',
+  .refine((s) => plainDate.safeParse(s).success || dateTime.safeParse(s).success, {
+    message: `Invalid date: use a date such as 2025-01-31 (UTC midnight) or ${DATE_TIME}`,
   })
-  .transform((s) => new Date(s));
+  .transform((s) => new Date(plainDate.safeParse(s).success ? `${s}T00:00:00Z` : s))
+  .refine((d) => d >= RANGE_MIN && d <= RANGE_MAX, { message: 'Out of range: must be from 1970-01-01 to 9999-12-31' });
 
 export const exchangeSchema = z
   .object({
@@ -30,7 +59,7 @@ export const exchangeSchema = z
     completion_tokens: tokens,
     status: z.enum(CONVERSATION_STATUSES).optional(),
     processing_time_ms: z.number().int().min(0).max(INT32_MAX).nullish(),
-    created_at: isoDate.optional(),
+    created_at: createdAtSchema.optional(),
   })
   .strict()
   .refine((e) => e.prompt_tokens + e.completion_tokens <= INT32_MAX, {

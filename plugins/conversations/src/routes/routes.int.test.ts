@@ -152,7 +152,7 @@ describe('analytics and status lists', () => {
 
   it('rejects bad ranges', async () => {
     expect((await get('/api/analytics/daily?from=yesterday')).json).toEqual(
-      error('invalid_request', 'query.from: Invalid date: use ISO 8601 such as 2025-01-31 or 2025-01-31T12:00:00Z'),
+      error('invalid_request', 'query.from: Invalid date: use a date such as 2025-01-31 (UTC midnight) or an RFC 3339 date-time with an offset, such as 2025-01-31T12:00:00Z or 2025-01-31T12:00:00+02:00'),
     );
     expect((await get('/api/analytics/models?from=2024-02-03&to=2024-02-01')).json).toEqual(
       error('invalid_request', 'query.from: must be before query.to'),

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exchange, getJson, postJson, startApp, type TestApp } from '../testSupport.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(() => app?.close());
+
+const post = (body: unknown) => postJson(app.kernel, '/api/conversations', body);
+const get = (path: string) => getJson(app.kernel, path);
+const invalid = (message: string) => ({ status: 400, json: { error: expect.objectContaining({ code: 'invalid_request', message }) } });
+
+const BAD_DATE_TIME =
+  'Invalid date-time: use an RFC 3339 date-time with an offset, such as 2025-01-31T12:00:00Z or 2025-01-31T12:00:00+02:00';
+const BAD_DATE =
+  'Invalid date: use a date such as 2025-01-31 (UTC midnight) or an RFC 3339 date-time with an offset, such as 2025-01-31T12:00:00Z or 2025-01-31T12:00:00+02:00';
+
+describe('dates', () => {
+  it.each([
+    ['year 0000', '0000-01-01T00:00:00Z', 'Out of range: must be from 2000-01-01T00:00:00Z to one day after now'],
+    ['a time past year 9999 in UTC', '9999-12-31T23:59:59-14:00', 'Out of range: must be from 2000-01-01T00:00:00Z to one day after now'],
+    ['before 2000', '1999-12-31T23:59:59Z', 'Out of range: must be from 2000-01-01T00:00:00Z to one day after now'],
+    ['an impossible date', '2024-02-30T00:00:00Z', BAD_DATE_TIME],
+    ['a time without offset', '2025-01-01T10:00:00', BAD_DATE_TIME],
+    ['a plain date', '2025-01-01', BAD_DATE_TIME],
+  ])('rejects a created_at of %s', async (_, createdAt, message) => {
+    expect(await post(exchange({ user_id: 7301, created_at: createdAt }))).toEqual(invalid(`body.created_at: ${message}`));
+  });
+
+  it.each([
+    ['from=2024-02-30', `query.from: ${BAD_DATE}`],
+    ['from=2024-02-01T10:00:00', `query.from: ${BAD_DATE}`],
+    ['from=0000-01-01&to=0000-02-01', 'query.from: Out of range: must be from 1970-01-01 to 9999-12-31; query.to: Out of range: must be from 1970-01-01 to 9999-12-31'],
+  ])('rejects analytics %s', async (query, message) => {
+    expect(await get(`/api/analytics/daily?${query}`)).toEqual(invalid(message));
+  });
+
+  it('pages over rows stored by other means with years before 1 AD or after 9999', async () => {
+    expect((await post(exchange({ user_id: 7304 }))).status).toBe(201);
+    await app.db.sequelize.query(
+      `INSERT INTO conversations (id, user_id, ai_model, user_message, prompt_tokens, completion_tokens, total_tokens, status, created_at)
+       SELECT gen_random_uuid(), 7304, 'm', 'x', 1, 1, 2, 'completed', t::timestamptz
+       FROM unnest(ARRAY['10000-01-01 00:00:00+00', '0001-06-01 00:00:00+00 BC', '2020-01-01 00:00:00+00']) AS t`,
+    );
+    const seen: string[] = [];
+    let next: string | null = null;
+    do {
+      const res = await get(`/api/users/7304/conversations?limit=1${next === null ? '' : `&before=${next}`}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.json.data.map((c: { id: string }) => c.id));
+      next = res.json.next;
+    } while (next !== null && seen.length < 10);
+    expect(seen).toHaveLength(4);
+  });
+});
