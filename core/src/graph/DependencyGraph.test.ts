@@ -82,27 +82,10 @@ describe('DependencyGraph ordering', () => {
     expect(graph.dependenciesOf('dashboard')).toEqual([{ plugin: 'metrics', reason: "consumes 'metrics.reader'" }]);
   });
 
-  it('lists dependents in stop order, transitively when asked', () => {
-    const graph = DependencyGraph.build(
-      [
-        node('conversations', { provides: ['conversations.writer'] }),
-        node('batching', { dependsOn: { conversations: '*' } }),
-        node('metrics', { provides: ['metrics.reader'] }),
-        node('alerts', { consumes: ['metrics.reader', 'conversations.writer'] }),
-        node('dashboard', { dependsOn: { alerts: '*' } }),
-      ],
-      options,
-    );
-    expect(graph.dependentsOf('conversations')).toEqual(['alerts', 'batching']);
-    expect(graph.dependentsOf('conversations', { transitive: true })).toEqual(['dashboard', 'alerts', 'batching']);
-    expect(graph.dependentsOf('metrics', { transitive: true })).toEqual(['dashboard', 'alerts']);
-    expect(graph.dependentsOf('dashboard', { transitive: true })).toEqual([]);
-  });
-
   it('rejects questions about a plugin that is not in the graph', () => {
     const graph = DependencyGraph.build([node('a')], options);
     expect(graph.has('a')).toBe(true);
-    expect(() => graph.dependentsOf('b')).toThrow("Plugin 'b' is not in the dependency graph; it is not enabled.");
+    expect(() => graph.dependenciesOf('b')).toThrow("Plugin 'b' is not in the dependency graph; it is not enabled.");
   });
 });
 

@@ -169,26 +169,6 @@ export class DependencyGraph {
     return (this.#dependencies.get(name) ?? []).map((d) => ({ ...d }));
   }
 
-  /**
-   * The plugins that need `name` (with `transitive`, also those that need them, and so on), in
-   * stop order: a plugin comes before everything it needs.
-   */
-  dependentsOf(name: string, options: { transitive?: boolean } = {}): string[] {
-    this.#check(name);
-    const found = new Set<string>();
-    const queue = [name];
-    while (queue.length > 0) {
-      const current = queue.shift()!;
-      for (const candidate of this.#names) {
-        if (found.has(candidate) || !(this.#edges.get(candidate) ?? []).includes(current)) continue;
-        found.add(candidate);
-        if (options.transitive) queue.push(candidate);
-      }
-    }
-    found.delete(name);
-    return [...this.#order].reverse().filter((n) => found.has(n));
-  }
-
   #check(name: string): void {
     if (!this.#index.has(name)) {
       throw new PlugboardError('invalidArgument', `Plugin '${name}' is not in the dependency graph; it is not enabled.`);
