@@ -99,6 +99,23 @@ export function exchangesBody(max: number) {
   });
 }
 
+/**
+ * A query-string schema that refuses parameters it does not know, naming them and the accepted
+ * ones, so a misspelt parameter is not silently ignored.
+ *
+ * @example
+ * parseQuery(c, strictQuery({ limit: limitSchema(100) })); // ?limt=5 -> "query: Unknown parameter 'limt': the accepted ones are limit"
+ */
+export function strictQuery<S extends z.ZodRawShape>(shape: S) {
+  const accepted = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `Unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}: the accepted ones are ${accepted}`
+        : undefined,
+  });
+}
+
 /** `limit` bounded by the config; the service applies the default. */
 export function limitSchema(max: number) {
   return z.coerce.number().int().min(1).max(max).optional();

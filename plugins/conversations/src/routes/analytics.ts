@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ConversationsConfig } from '../config.js';
 import type { ConversationServiceApi, TimeRange } from '../refs.js';
-import { isoDate } from '../schemas.js';
+import { isoDate, strictQuery } from '../schemas.js';
 
 const DAY_MS = 86_400_000;
 
@@ -12,7 +12,8 @@ const DAY_MS = 86_400_000;
  * `GET /api/analytics/daily?from&to` (per UTC day). `to` defaults to now, `from` to 30 days before `to`.
  */
 export function analyticsRoutes(http: Hono, service: ConversationServiceApi, config: ConversationsConfig): void {
-  const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional() });
+  const bounds = { from: isoDate.optional(), to: isoDate.optional() };
+  const rangeQuery = strictQuery(bounds);
 
   const range = (q: { from?: Date | undefined; to?: Date | undefined }): TimeRange => {
     const to = q.to ?? new Date();
@@ -24,7 +25,7 @@ export function analyticsRoutes(http: Hono, service: ConversationServiceApi, con
     return { from, to };
   };
 
-  const modelsQuery = rangeQuery.extend({ model: z.string().min(1).max(100).optional() });
+  const modelsQuery = strictQuery({ ...bounds, model: z.string().min(1).max(100).optional() });
   http.get('/api/analytics/models', async (c) => {
     const q = parseQuery(c, modelsQuery);
     const usage = await service.modelAnalytics(range(q), q.model);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ConversationsConfig } from '../config.js';
 import type { ConversationServiceApi } from '../refs.js';
 import { conversationJson, userJson } from '../rows.js';
-import { limitSchema, userIdSchema } from '../schemas.js';
+import { limitSchema, strictQuery, userIdSchema } from '../schemas.js';
 
 const idParams = z.object({ id: userIdSchema });
 
@@ -22,7 +22,7 @@ export function userRoutes(http: Hono, service: ConversationServiceApi, config: 
     return c.json({ data: userJson(user) });
   });
 
-  const pageQuery = z.object({ limit, before: z.string().optional() });
+  const pageQuery = strictQuery({ limit, before: z.string().optional() });
   http.get('/api/users/:id/conversations', async (c) => {
     const { id } = parseParams(c, idParams);
     const q = parseQuery(c, pageQuery);
@@ -36,7 +36,7 @@ export function userRoutes(http: Hono, service: ConversationServiceApi, config: 
     return c.json({ data: { user_id: totals.userId, conversations: totals.conversations, total_tokens: totals.totalTokens } });
   });
 
-  const listQuery = z.object({
+  const listQuery = strictQuery({
     premium: z.literal('active').optional(),
     sort: z.literal('last_activity').optional(),
     blocked: z.literal('true').optional(),
@@ -49,6 +49,14 @@ export function userRoutes(http: Hono, service: ConversationServiceApi, config: 
     const chosen = [q.premium, q.sort, q.blocked].filter((v) => v !== undefined).length;
     if (chosen !== 1) {
       throw new ApiError(400, 'invalid_request', 'query: pass exactly one of premium=active, sort=last_activity or blocked=true');
+    }
+    // Each list pages one way; a cursor passed the other way would silently answer page 1 again.
+    if (q.sort !== undefined && q.after !== undefined) {
+      throw new ApiError(400, 'invalid_request', "query.after: sort=last_activity pages with before: pass the previous page's 'next' as before");
+    }
+    if (q.sort === undefined && q.before !== undefined) {
+      const list = q.premium !== undefined ? 'premium=active' : 'blocked=true';
+      throw new ApiError(400, 'invalid_request', `query.before: ${list} pages with after: pass the previous page's 'next' as after`);
     }
     if (q.premium !== undefined) {
       const page = await service.activePremiumUsers(defined({ limit: q.limit, after: q.after }));

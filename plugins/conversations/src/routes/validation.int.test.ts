@@ -54,3 +54,23 @@ describe('dates', () => {
     expect(seen).toHaveLength(4);
   });
 });
+
+describe('query parameters', () => {
+  it.each([
+    ['/api/conversations?status=failed&min_processing_ms=5000', "query: Unknown parameter 'min_processing_ms': the accepted ones are status, minProcessingMs, limit, before"],
+    ['/api/users?sort=last_activity&cursor=abc&page=2', "query: Unknown parameters 'cursor', 'page': the accepted ones are premium, sort, blocked, limit, before, after"],
+    ['/api/users/7301/conversations?after=abc', "query: Unknown parameter 'after': the accepted ones are limit, before"],
+    ['/api/analytics/daily?from=2024-01-01&model=m', "query: Unknown parameter 'model': the accepted ones are from, to"],
+    ['/api/analytics/models?since=2024-01-01', "query: Unknown parameter 'since': the accepted ones are from, to, model"],
+  ])('refuses an unknown parameter: %s', async (path, message) => {
+    expect(await get(path)).toEqual(invalid(message));
+  });
+
+  it.each([
+    ['sort=last_activity&after=abc', "query.after: sort=last_activity pages with before: pass the previous page's 'next' as before"],
+    ['premium=active&before=abc', "query.before: premium=active pages with after: pass the previous page's 'next' as after"],
+    ['blocked=true&before=abc', "query.before: blocked=true pages with after: pass the previous page's 'next' as after"],
+  ])('refuses a cursor passed the wrong way: %s', async (query, message) => {
+    expect(await get(`/api/users?${query}`)).toEqual(invalid(message));
+  });
+});

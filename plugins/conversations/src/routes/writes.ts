@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ConversationsConfig } from '../config.js';
 import type { ConversationServiceApi } from '../refs.js';
 import { conversationJson } from '../rows.js';
-import { exchangesBody, limitSchema } from '../schemas.js';
+import { exchangesBody, limitSchema, strictQuery } from '../schemas.js';
 import { CONVERSATION_STATUSES, type RecordResult } from '../types.js';
 
 const resultJson = (r: RecordResult) => ({ id: r.id, user_id: r.userId, created: r.created, user_created: r.userCreated });
@@ -23,7 +23,7 @@ export function conversationRoutes(http: Hono, service: ConversationServiceApi, 
     return c.json({ data: many ? results.map(resultJson) : resultJson(results[0]!) }, status);
   });
 
-  const listQuery = z.object({
+  const listQuery = strictQuery({
     status: z.enum(CONVERSATION_STATUSES),
     minProcessingMs: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
     limit: limitSchema(config.maxPageSize),
