@@ -8,6 +8,14 @@ import { CONVERSATION_STATUSES, type ExchangeInput } from './types.js';
 const INT32_MAX = 2_147_483_647;
 const tokens = z.number().int().min(0).max(INT32_MAX);
 
+/**
+ * Text PostgreSQL can store as sent: it has no NUL character (`\u0000`), which the driver would
+ * otherwise alter or refuse.
+ */
+export function text(schema: z.ZodString = z.string()) {
+  return schema.refine((s) => !s.includes('\u0000'), { message: 'Invalid text: must not contain the NUL character (\\u0000)' });
+}
+
 export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 const DAY_MS = 86_400_000;
@@ -51,10 +59,10 @@ export const exchangeSchema = z
   .object({
     id: z.uuid(),
     user_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    username: z.string().min(1).max(255).nullish(),
-    ai_model: z.string().min(1).max(100),
-    user_message: z.string(),
-    ai_response: z.string().nullish(),
+    username: text(z.string().min(1).max(255)).nullish(),
+    ai_model: text(z.string().min(1).max(100)),
+    user_message: text(),
+    ai_response: text().nullish(),
     prompt_tokens: tokens,
     completion_tokens: tokens,
     status: z.enum(CONVERSATION_STATUSES).optional(),

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ConversationsConfig } from '../config.js';
 import type { ConversationServiceApi, TimeRange } from '../refs.js';
-import { isoDate, strictQuery } from '../schemas.js';
+import { isoDate, strictQuery, text } from '../schemas.js';
 
 const DAY_MS = 86_400_000;
 
@@ -25,7 +25,7 @@ export function analyticsRoutes(http: Hono, service: ConversationServiceApi, con
     return { from, to };
   };
 
-  const modelsQuery = strictQuery({ ...bounds, model: z.string().min(1).max(100).optional() });
+  const modelsQuery = strictQuery({ ...bounds, model: text(z.string().min(1).max(100)).optional() });
   http.get('/api/analytics/models', async (c) => {
     const q = parseQuery(c, modelsQuery);
     const usage = await service.modelAnalytics(range(q), q.model);

@@ -74,3 +74,17 @@ describe('query parameters', () => {
     expect(await get(`/api/users?${query}`)).toEqual(invalid(message));
   });
 });
+
+describe('text', () => {
+  it.each(['user_message', 'ai_response', 'username', 'ai_model'])('refuses a NUL character in %s', async (field) => {
+    expect(await post([exchange({ user_id: 7305, [field]: 'a\u0000b' })])).toEqual(
+      invalid(`body[0].${field}: Invalid text: must not contain the NUL character (\\u0000)`),
+    );
+  });
+
+  it('refuses a NUL character in the analytics model', async () => {
+    expect(await get('/api/analytics/models?model=a%00b')).toEqual(
+      invalid('query.model: Invalid text: must not contain the NUL character (\\u0000)'),
+    );
+  });
+});
