@@ -17,8 +17,6 @@ export async function startCommand(options: StartOptions, out: NodeJS.WriteStrea
     ...(options.host ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
-  out.write(summary(host));
-
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -37,6 +35,8 @@ export async function startCommand(options: StartOptions, out: NodeJS.WriteStrea
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Announced only once signals are handled: whoever waits for this line may signal at once.
+  out.write(summary(host));
 }
 
 function summary(host: AppHost): string {

@@ -79,7 +79,12 @@ describe('plugboard start and signals', () => {
     );
     const server = await spawnServer({ args: ['--config', path] });
     server.child.kill('SIGTERM');
-    await eventually(async () => server.output().includes('Received SIGTERM; shutting down'));
+    await eventually(async () => {
+      if (server.child.exitCode !== null || server.child.signalCode !== null) {
+        throw new Error(`plugboard start ended on the first SIGTERM instead of shutting down:\n${server.output()}`);
+      }
+      return server.output().includes('Received SIGTERM; shutting down');
+    });
     expect(await server.stop('SIGTERM')).toBe(130);
     expect(server.output()).toContain('Received SIGTERM again; exiting without finishing shutdown.');
   });
