@@ -8,13 +8,7 @@ import { type RefEntry, unavailableError } from './RefEntry.js';
 
 type Method = (...args: unknown[]) => unknown;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
+const promiseThen = Promise.prototype.then;
 
 function missingMethod(entry: RefEntry, property: PropertyKey): TypeError {
   return new TypeError(`The current provider of service '${entry.id}' has no method '${String(property)}'.`);
@@ -49,9 +43,11 @@ export function createLiveHandle<T extends object>(entry: RefEntry): T {
           instance.release();
           throw err;
         }
-        // The derived promise is dropped on purpose: the caller keeps the original, so its
-        // identity and its rejection (handled or not) are exactly the provider's.
-        if (isThenable(result)) result.then(instance.release, instance.release);
+        // Only a real promise is waited for, through the intrinsic `then`: any other thenable
+        // (a lazy query builder, a `then` that throws or calls back twice) is the caller's to
+        // settle, and touching it could run it or unbalance the count. The derived promise is
+        // dropped on purpose: the caller keeps the original, identity and rejection unchanged.
+        if (result instanceof Promise) void promiseThen.call(result, instance.release, instance.release);
         else instance.release();
         return result;
       };
@@ -64,9 +60,12 @@ export function createLiveHandle<T extends object>(entry: RefEntry): T {
     get(_target, property) {
       const instance = entry.active;
       if (instance === undefined) {
-        // Without a provider, `then` and symbols must read as absent so `await handle`,
-        // inspection and coercion do not throw; any other member throws when called.
-        return typeof property === 'symbol' || property === 'then' ? undefined : wrapperFor(property);
+        // Without a provider, `then`, `toJSON` and symbols must read as absent so `await handle`,
+        // inspection and JSON do not throw; any other member throws when called.
+        if (typeof property === 'symbol' || property === 'then' || property === 'toJSON') return undefined;
+        // Logging or printing a handle must not throw either.
+        if (property === 'toString' || property === 'valueOf') return () => `[live handle of service '${entry.id}', no provider]`;
+        return wrapperFor(property);
       }
       const value = (instance.impl as Record<PropertyKey, unknown>)[property];
       return typeof value === 'function' ? wrapperFor(property) : value;

@@ -489,3 +489,47 @@ describe('ServiceRegistry list', () => {
     await running;
   });
 });
+
+describe('live handles and thenables that are not promises', () => {
+  const builderRef = serviceRef<{ build(): unknown; run(): Promise<void> }>('test.builder');
+
+  it('leaves a non-promise thenable alone: not run, counted as finished, and the provider drains', async () => {
+    let executions = 0;
+    let gate!: () => void;
+    const registry = new ServiceRegistry({ logger: captureLogger().logger, drainTimeoutMs: 60_000 });
+    let disposed = false;
+    const registration = registry.register(
+      builderRef,
+      {
+        // A lazy query builder: awaiting it runs the query; a `then` that calls back twice.
+        build: () => ({
+          then(resolve: (v: number) => void) {
+            executions += 1;
+            resolve(1);
+            resolve(2);
+          },
+        }),
+        run: () => new Promise<void>((resolve) => (gate = resolve)),
+      },
+      { owner: 'a', dispose: () => void (disposed = true) },
+    );
+    const handle = registry.handle(builderRef);
+    handle.build();
+    expect(executions).toBe(0);
+    const running = handle.run();
+    const withdrawn = registration.unregister();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(disposed).toBe(false);
+    gate();
+    await running;
+    await withdrawn;
+    expect(disposed).toBe(true);
+  });
+
+  it('prints a handle with no provider, and serialises it, without throwing', () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    const handle = registry.handle(builderRef);
+    expect(String(handle)).toBe("[live handle of service 'test.builder', no provider]");
+    expect(JSON.stringify({ handle })).toBe('{"handle":{}}');
+  });
+});
