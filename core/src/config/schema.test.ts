@@ -24,15 +24,16 @@ describe('plugboardConfigSchema', () => {
     const result = plugboardConfigSchema.safeParse({
       serverr: {},
       server: { port: 'x', prot: 1 },
-      kernel: { drainTimeout: '10 seconds', startTimeout: true },
+      kernel: { drainTimeout: '10 seconds', startTimeout: true, stopTimeout: '30d' },
       plugins: { Conversations: {}, batching: { enabled: 'yes' } },
     });
     expect(result.success).toBe(false);
     expect(issueProblems(result.error!.issues)).toEqual([
       'server.port: Invalid input: expected number, received string',
       'server.prot: Unrecognized key',
-      "kernel.startTimeout: Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h'",
-      "kernel.drainTimeout: Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h'",
+      "kernel.startTimeout: Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h', at most 24 days",
+      "kernel.stopTimeout: Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h', at most 24 days",
+      "kernel.drainTimeout: Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h', at most 24 days",
       'plugins.Conversations: Invalid plugin name: use lower-case letters, digits and dashes, starting with a letter',
       'plugins.batching.enabled: Invalid input: expected boolean, received string',
       'serverr: Unrecognized key',

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { isDuration } from '../util/duration.js';
 
-const DURATION_MESSAGE = "Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h'";
+const DURATION_MESSAGE =
+  "Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h', at most 24 days";
 
 /**
  * A duration setting: milliseconds as a number, or `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'1d'`.

@@ -110,7 +110,7 @@ describe('loadConfig', () => {
     );
     const problems = [
       'server.port: Invalid input: expected number, received string',
-      "kernel.stopTimeout: Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h'",
+      "kernel.stopTimeout: Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h', at most 24 days",
       'plugins.greeter.onFailure: Invalid option: expected one of "abort"|"continue"',
       'colour: Unrecognized key',
       'plugins.conversations.cache.max: Too small: expected number to be >0',
