@@ -342,3 +342,26 @@ describe('TaskScheduler', () => {
     vi.useFakeTimers();
   });
 });
+
+describe('TaskScheduler: a cancelled task still finishing its run', () => {
+  it('is still listed, blocks its name, and stopAll waits for it', async () => {
+    const tasks = new TaskScheduler({ logger: pino({ level: 'silent' }) }).forPlugin('p');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // Ignores its abort signal: the run ends only when the gate opens.
+    const handle = tasks.schedule({ name: 't', every: '1h', timeout: '1h', run: () => gate });
+    void handle.runNow();
+    void handle.cancel();
+    expect(tasks.list().map((t) => [t.id, t.running])).toEqual([['p.t', true]]);
+    expect(() => tasks.schedule({ name: 't', every: '1h', run: () => undefined })).toThrow(
+      "Task 'p.t' was cancelled but its last run has not ended yet: await its cancel() before scheduling it again.",
+    );
+    let stopped = false;
+    const stopping = tasks.stopAll().then(() => void (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(tasks.list()).toEqual([]);
+  });
+});

@@ -68,6 +68,8 @@ export class TaskScheduler {
 class PluginScope {
   readonly api: PluginTaskScope;
   private readonly tasks = new Map<string, ScheduledTask>();
+  /** Cancelled tasks whose last run has not ended yet: still listed, and waited for on stop. */
+  private readonly finishing = new Set<ScheduledTask>();
   private stopped = false;
 
   constructor(
@@ -78,7 +80,9 @@ class PluginScope {
   ) {
     this.api = {
       schedule: (options) => this.schedule(options),
-      list: () => [...this.tasks.values()].map((task) => task.status()),
+      // Once the plugin stopped its tasks, a run that ignored its abort is no longer listed (its
+      // warning was logged); until then a cancelled task's last run is shown while it goes on.
+      list: () => [...this.tasks.values(), ...(this.stopped ? [] : this.stillFinishing())].map((task) => task.status()),
       stopAll: () => this.stopAll(),
     };
   }
@@ -98,6 +102,12 @@ class PluginScope {
         `Task '${id}' is already scheduled: give each task of plugin '${this.plugin}' its own name, or cancel the first one.`,
       );
     }
+    if (this.stillFinishing().some((task) => task.status().name === name)) {
+      throw new PlugboardError(
+        'invalidState',
+        `Task '${id}' was cancelled but its last run has not ended yet: await its cancel() before scheduling it again.`,
+      );
+    }
     if (typeof options.run !== 'function') {
       throw new PlugboardError('invalidArgument', `Task '${id}' has no 'run' function: give it the function that does the work.`);
     }
@@ -115,6 +125,7 @@ class PluginScope {
       onRunEnd,
       onCancel: () => {
         if (this.tasks.get(name) === task) this.tasks.delete(name);
+        this.finishing.add(task);
       },
     });
     this.tasks.set(name, task);
@@ -126,7 +137,13 @@ class PluginScope {
       this.stopped = true;
       this.onStopped();
     }
-    await Promise.all([...this.tasks.values()].map((task) => task.cancel()));
+    await Promise.all([...this.tasks.values(), ...this.stillFinishing()].map((task) => task.cancel()));
+  }
+
+  /** The cancelled tasks whose run is still going; forgets those that have ended. */
+  private stillFinishing(): ScheduledTask[] {
+    for (const task of this.finishing) if (!task.status().running) this.finishing.delete(task);
+    return [...this.finishing];
   }
 }
 
