@@ -75,6 +75,12 @@ describe('resolvePlugin', () => {
     );
   });
 
+  it('reports a from path that runs through a file as not found, not as a crash', async () => {
+    const err = await plugboardErrorOf(resolvePlugin('solo', '../extra/solo.ts/sub', options));
+    expect(err.kind).toBe('pluginNotFound');
+    expect(err.message).toContain("Plugin 'solo' was not found: looked for ");
+  });
+
   it('lists the entry files it tried in a folder that has none', async () => {
     const folder = path.join(projectRoot, 'plugins', 'empty');
     const err = await plugboardErrorOf(resolvePlugin('empty', undefined, options));

@@ -156,9 +156,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isFile(p: string): boolean {
-  return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+  return statOf(p)?.isFile() ?? false;
 }
 
 function isDirectory(p: string): boolean {
-  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return statOf(p)?.isDirectory() ?? false;
+}
+
+/** The stat of `p`, or undefined when there is nothing there (also when a parent is a file: ENOTDIR). */
+function statOf(p: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(p, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
