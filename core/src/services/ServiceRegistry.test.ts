@@ -533,3 +533,15 @@ describe('live handles and thenables that are not promises', () => {
     expect(JSON.stringify({ handle })).toBe('{"handle":{}}');
   });
 });
+
+describe('ServiceRegistry replace below the best', () => {
+  it('announces the new implementation of a provider ranked below the best as registered', async () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    registry.register(greeterRef, greeter('a'), { owner: 'a', ranking: 5 });
+    const b = registry.register(greeterRef, greeter('b'), { owner: 'b' });
+    const events: string[] = [];
+    registry.on((e) => events.push(e.type === 'replaced' ? 'replaced' : `${e.type} ${e.provider.owner}`));
+    await b.replace(greeter('b2'));
+    expect(events).toEqual(['unregistering b', 'registered b']);
+  });
+});

@@ -185,7 +185,10 @@ export class ServiceRegistry implements ServiceRegistryApi {
     const retired = this.#retire(entry.id, slot.owner, old);
     const previous = providerInfo(slot, old);
     this.#emit({ type: 'unregistering', refId: entry.id, provider: previous });
+    // Every replacement announces the new implementation: `replaced` when it serves the calls,
+    // `registered` when it waits below the best, so a view built from events keeps it.
     if (isBest) this.#emit({ type: 'replaced', refId: entry.id, previous, current: providerInfo(slot) });
+    else this.#emit({ type: 'registered', refId: entry.id, provider: providerInfo(slot) });
     return retired;
   }
 
