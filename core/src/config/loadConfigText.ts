@@ -1,7 +1,7 @@
 /** Reads the config file: the text, with environment variables substituted, parsed as YAML. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { PlugboardError } from '../errors/PlugboardError.js';
 import { configProblemsError } from './problems.js';
 import { substituteEnv } from './substituteEnv.js';
@@ -44,7 +44,8 @@ export async function loadConfigText(file: string, env: NodeJS.ProcessEnv = proc
       details: { path: file },
     });
   }
-  const doc = parseDocument(substituteEnv(text, file, env));
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
       const where = e.linePos?.[0];
@@ -53,5 +54,6 @@ export async function loadConfigText(file: string, env: NodeJS.ProcessEnv = proc
     });
     throw configProblemsError(file, problems, 'is not valid YAML');
   }
+  substituteEnv(doc, lineCounter, file, env);
   return doc.toJS() ?? {};
 }
