@@ -92,6 +92,16 @@ describe('seed', () => {
     expect(other).toMatchObject({ usersInserted: 0, conversationsInserted: 1000 });
   });
 
+  it('makes no timestamp in the future when no end is given', async () => {
+    await seed({ sequelize: b.sequelize, users: 200, conversations: 2000, seed: 11 });
+    const row = await one<{ future: string }>(
+      b,
+      `SELECT (SELECT count(*) FROM conversations WHERE created_at > now())
+            + (SELECT count(*) FROM users WHERE last_activity_at > now() OR updated_at > now()) AS future`,
+    );
+    expect(Number(row.future)).toBe(0);
+  });
+
   it('refuses bad counts and a database without the tables', async () => {
     await expect(seed({ sequelize: a.sequelize, users: 0, conversations: 1 })).rejects.toThrow(
       "Seed option 'users' is 0: use a whole number of at least 1.",

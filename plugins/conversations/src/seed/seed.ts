@@ -9,7 +9,7 @@ export interface SeedOptions {
   conversations: number;
   /** The same seed value makes the same data; running it again adds nothing. Default 1. */
   seed?: number;
-  /** End of the year of timestamps. Default: the next UTC midnight (fixed through the day). */
+  /** End of the year of timestamps. Default: the start of the current UTC day (fixed through the day, never in the future). */
   until?: Date;
   /** Rows per statement; each chunk is one progress step. Default 50,000. */
   chunkSize?: number;
@@ -60,7 +60,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   checkCount('concurrency', concurrency, 1);
   await requireTables(sequelize);
 
-  const anchor = options.until ?? nextUtcMidnight();
+  const anchor = options.until ?? startOfUtcDay();
   const multiplier = PRIMES.find((p) => users % p !== 0)!;
   const total = users + conversations;
   let done = 0;
@@ -136,7 +136,7 @@ async function requireTables(sequelize: Sequelize): Promise<void> {
   }
 }
 
-function nextUtcMidnight(): Date {
+function startOfUtcDay(): Date {
   const d = new Date();
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
