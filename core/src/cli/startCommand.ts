@@ -12,29 +12,43 @@ export interface StartOptions {
  * exits 0. A second signal while shutting down exits at once with code 130.
  */
 export async function startCommand(options: StartOptions, out: NodeJS.WriteStream = process.stdout): Promise<void> {
-  const host = await AppHost.start({
-    configPath: options.config,
-    ...(options.host ? { host: options.host } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-  });
+  // Signals are handled from the first moment: one that arrives while starting is kept until the
+  // start is done, then shuts down in order (the embedded database included); a second exits.
+  let host: AppHost | undefined;
+  let pending: NodeJS.Signals | undefined;
   let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      host.logger.warn(`Received ${signal} again; exiting without finishing shutdown.`);
-      process.exit(130);
-    }
-    host.logger.info(`Received ${signal}; shutting down (send it again to force).`);
-    host.stop().then(
+  const shutDown = (running: AppHost, signal: NodeJS.Signals) => {
+    running.logger.info(`Received ${signal}; shutting down (send it again to force).`);
+    running.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        host.logger.error({ err }, 'Shutdown failed.');
+        running.logger.error({ err }, 'Shutdown failed.');
         process.exit(1);
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      if (host) host.logger.warn(`Received ${signal} again; exiting without finishing shutdown.`);
+      else process.stderr.write(`Received ${signal} again; exiting without finishing start-up.\n`);
+      process.exit(130);
+    }
+    if (host) shutDown(host, signal);
+    else pending = signal;
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+
+  host = await AppHost.start({
+    configPath: options.config,
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  if (pending) {
+    shutDown(host, pending);
+    return;
+  }
   // Announced only once signals are handled: whoever waits for this line may signal at once.
   out.write(summary(host));
 }

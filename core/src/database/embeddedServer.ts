@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { PlugboardError } from '../errors/PlugboardError.js';
-import { loadEmbeddedPostgres, trackRunningServer } from './embeddedLifecycle.js';
+import { loadEmbeddedPostgres } from './embeddedLifecycle.js';
 import { inspectPidFile, PID_FILE } from './pidFile.js';
 import { postgresOsUser, prepareDataDir } from './postgresOsUser.js';
 import { type PostgresProcess, startPostgresProcess } from './postgresProcess.js';
@@ -125,17 +125,12 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     }
   }
 
-  const untrack = trackRunningServer(running);
-  let stopping: Promise<void> | undefined;
   return {
     dataDir,
     port,
     initialised,
     url: (database) => `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    stop() {
-      stopping ??= running.stop().finally(untrack);
-      return stopping;
-    },
+    stop: () => running.stop(),
   };
 }
 

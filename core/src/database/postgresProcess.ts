@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { trackRunningServer } from './embeddedLifecycle.js';
 
 export interface PostgresProcessOptions {
   dataDir: string;
@@ -53,6 +54,18 @@ export async function startPostgresProcess(options: PostgresProcessOptions): Pro
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    })();
+    return stopping;
+  };
+  // Tracked from the moment it exists: detached, it would outlive a node that exits while it
+  // is still starting (a Ctrl+C during start), unless the exit safety net stops it.
+  const untrack = trackRunningServer({ stop });
+  void exited.then(untrack);
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       const message = chunk.toString('utf8');
@@ -62,11 +75,5 @@ export async function startPostgresProcess(options: PostgresProcessOptions): Pro
     child.once('error', reject);
     void exited.then(() => reject(new Error('PostgreSQL exited before it was ready')));
   });
-  return {
-    pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-      await exited;
-    },
-  };
+  return { pid: child.pid!, stop };
 }

@@ -1,4 +1,6 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { spawnServer } from '../testing/spawnServer.js';
 import { AppHost } from './AppHost.js';
 
+const BIN = fileURLToPath(new URL('../../bin/plugboard.js', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
 
 let db: TestDatabase;
@@ -99,5 +102,36 @@ describe('plugboard start and signals', () => {
     expect(await server.stop('SIGINT')).toBe(0);
     expect(server.output()).toContain('Stop hook reached the database.');
     expect(server.output()).not.toContain('failed to run a stop hook');
+  }, 120_000);
+
+  test('Ctrl+C while starting lets the start finish, then shuts down and leaves no database running', async () => {
+    const dataDir = join(dir, 'pgdata-early');
+    const path = join(dir, 'early.yaml');
+    await writeFile(
+      path,
+      `server: { port: 0 }\ndatabase: { url: '', embedded: { dataDir: ${dataDir} } }\nplugins:\n  slow-start:\n    from: ${fixture('slow-start.ts')}\n`,
+    );
+    const child = spawn(process.execPath, [BIN, 'start', '--config', path], {
+      env: { ...process.env, DATABASE_URL: '', PLUGBOARD_LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    const exited = once(child, 'exit');
+    await new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        // The embedded PostgreSQL is up; the kernel is about to spend a second starting.
+        if (output.includes('Embedded PostgreSQL keeps its data in')) resolve();
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+    });
+    process.kill(-child.pid!, 'SIGINT');
+    const [code] = await exited;
+    expect({ code, output }).toMatchObject({ code: 0 });
+    expect(output).toContain('Received SIGINT; shutting down');
+    // PostgreSQL removes its pid file when it shuts down cleanly.
+    await expect(access(join(dataDir, 'postmaster.pid'))).rejects.toThrow('ENOENT');
   }, 120_000);
 });
