@@ -77,7 +77,7 @@ describe('createDatabase without a url (embedded PostgreSQL)', () => {
       const error = await createDatabase({ dataDir, logger }).catch((err: unknown) => err);
       expect(PlugboardError.is(error, 'invalidState')).toBe(true);
       expect((error as Error).message).toBe(
-        `Embedded PostgreSQL in '${dataDir}' is already running as PID ${pid} (left by an earlier run, or another process uses this folder). Stop it (kill ${pid}) or choose another data folder.`,
+        `Embedded PostgreSQL in '${dataDir}' is already running as PID ${pid}, most likely for a Plugboard server that is running now (one process at a time owns this folder). Stop that server first, or run both against a shared PostgreSQL with DATABASE_URL; only if no Plugboard is running, stop the leftover with kill ${pid}.`,
       );
       await running.ping();
     } finally {

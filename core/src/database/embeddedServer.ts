@@ -108,7 +108,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
       if (!removedPidFile && said.includes(`lock file "${PID_FILE}" already exists`)) {
         const state = await inspectPidFile(dataDir);
         if (state.kind === 'held') {
-          throw new PlugboardError('invalidState', `Embedded PostgreSQL in '${dataDir}' is already running as PID ${state.pid} (left by an earlier run, or another process uses this folder). Stop it (kill ${state.pid}) or choose another data folder.`);
+          throw new PlugboardError('invalidState', `Embedded PostgreSQL in '${dataDir}' is already running as PID ${state.pid}, most likely for a Plugboard server that is running now (one process at a time owns this folder). Stop that server first, or run both against a shared PostgreSQL with DATABASE_URL; only if no Plugboard is running, stop the leftover with kill ${state.pid}.`);
         }
         const pid = state.kind === 'stale' ? state.pid : 0;
         await rm(join(dataDir, PID_FILE), { force: true });
