@@ -2,10 +2,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { definePlugin } from '../plugin/definePlugin.js';
 import { loadConfig } from './loadPlugins.js';
 import { plugboardErrorOf } from '../testing/errors.js';
+import type { PluginDefinition } from '../plugin/types.js';
 
 const projectRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'project');
 
@@ -156,5 +158,21 @@ describe('loadConfig', () => {
     expect(calls).toEqual([{ name: 'fake', from: 'somewhere', options: { configDir: path.join(dir, 'config'), projectRoot: dir } }]);
     expect(config.projectRoot).toBe(dir);
     expect(config.plugins.get('fake')!.config).toEqual({});
+  });
+
+  it('reports a misspelt key of a plugin with a plain object schema, and keeps extra keys of a loose one', async () => {
+    await writeFile(file, 'plugins:\n  strict:\n    greetng: hi\n  loose:\n    anything: 1\n');
+    const definitions: Record<string, PluginDefinition<any>> = {
+      strict: definePlugin({ name: 'strict', version: '1.0.0', core: '*', config: z.object({ greeting: z.string().default('hello') }), setup() {} }),
+      loose: definePlugin({ name: 'loose', version: '1.0.0', core: '*', config: z.looseObject({}), setup() {} }),
+    };
+    const load = (yaml?: string) =>
+      (yaml ? writeFile(file, yaml) : Promise.resolve()).then(() =>
+        loadConfig({ path: file, env: {}, coreVersion: '0.1.0', resolve: async (name) => ({ source: name, definition: definitions[name]! }) }),
+      );
+    const err = await plugboardErrorOf(load());
+    expect(err.details.problems).toEqual(['plugins.strict.greetng: Unrecognized key']);
+    const config = await load('plugins:\n  loose:\n    anything: 1\n');
+    expect(config.plugins.get('loose')!.config).toEqual({ anything: 1 });
   });
 });

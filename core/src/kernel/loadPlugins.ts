@@ -105,7 +105,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       }
       continue;
     }
-    const own = await (definition.config ?? z.strictObject({})).safeParseAsync(ownKeys(section.data));
+    const own = await sectionSchema(definition.config).safeParseAsync(ownKeys(section.data));
     if (!own.success) {
       problems.push(...issueProblems(own.error.issues, ['plugins', name]));
       continue;
@@ -143,6 +143,17 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     plugins,
     unresolved,
   };
+}
+
+/**
+ * The schema a plugin's section is checked with. A plain `z.object` is made strict, so a
+ * misspelt key is reported like one in core's sections instead of silently dropped; a plugin that
+ * wants extra keys says so with `z.looseObject` or a catchall, which is kept as written.
+ */
+function sectionSchema(schema: z.ZodType | undefined): z.ZodType {
+  if (schema === undefined) return z.strictObject({});
+  if (schema instanceof z.ZodObject && schema._zod.def.catchall === undefined) return schema.strict();
+  return schema;
 }
 
 /** The section without the loader's keys: what the plugin's schema sees. */
