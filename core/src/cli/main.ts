@@ -68,32 +68,35 @@ async function main(argv: string[]): Promise<void> {
 
   const wanted = argv[2];
   if (wanted !== undefined && !wanted.startsWith('-') && !BUILT_IN.has(wanted)) {
-    await addPluginCommand(program, wanted, argv);
+    await addPluginCommands(program, argv, wanted);
+  } else if (wanted === undefined || wanted === '--help' || wanted === '-h' || wanted === 'help') {
+    // Listed in the help too; a config that does not load just leaves them out of it.
+    await addPluginCommands(program, argv).catch(() => undefined);
   }
   await program.parseAsync(argv);
 }
 
-/** Finds the enabled plugin that contributes `name` and registers it with commander. */
-async function addPluginCommand(program: Command, name: string, argv: string[]): Promise<void> {
+/** Registers the commands of the enabled plugins with commander: all of them, or only `only`. */
+async function addPluginCommands(program: Command, argv: string[], only?: string): Promise<void> {
   const at = argv.findIndex((a) => a === '--config' || a === '-c' || a.startsWith('--config='));
   const given = at < 0 ? undefined : argv[at]!.startsWith('--config=') ? argv[at]!.slice('--config='.length) : argv[at + 1];
   const loaded = await readConfig(defaultConfigPath(given));
   for (const plugin of loaded.plugins.values()) {
-    const command = plugin.definition.commands?.find((c) => c.name === name);
-    if (!command || !plugin.enabled) continue;
-    const cmd = configOption(program.command(command.name).description(`${command.description} (from plugin '${plugin.name}')`));
-    for (const o of command.options ?? []) cmd.option(o.flags, o.description, o.default);
-    cmd.action(async (options: Record<string, string | boolean | undefined>) => {
-      const logger = createLogger(loaded.logging.level);
-      const database = await openDatabase(loaded, logger);
-      try {
-        for (const enabled of graphOfConfig(loaded).order()) await migratePlugin(database, loaded.plugins.get(enabled)!, logger);
-        await command.run(options, { config: plugin.config, logger, database, out: process.stdout });
-      } finally {
-        await database.close();
-      }
-    });
-    return;
+    for (const command of plugin.definition.commands ?? []) {
+      if (!plugin.enabled || (only !== undefined && command.name !== only)) continue;
+      const cmd = configOption(program.command(command.name).description(`${command.description} (from plugin '${plugin.name}')`));
+      for (const o of command.options ?? []) cmd.option(o.flags, o.description, o.default);
+      cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+        const logger = createLogger(loaded.logging.level);
+        const database = await openDatabase(loaded, logger);
+        try {
+          for (const enabled of graphOfConfig(loaded).order()) await migratePlugin(database, loaded.plugins.get(enabled)!, logger);
+          await command.run(options, { config: plugin.config, logger, database, out: process.stdout });
+        } finally {
+          await database.close();
+        }
+      });
+    }
   }
 }
 
