@@ -393,4 +393,13 @@ describe('Kernel', () => {
     expect(kernel.plugins().find((p) => p.name === 'consumer')?.state).toBe('started');
     await kernel.stop();
   });
+
+  test('a reload that changes keys only a restart applies says so in its report', async () => {
+    const first = loadedConfigOf([]);
+    const kernel = new Kernel({ config: first, logger });
+    await kernel.start();
+    const report = await kernel.reload({ ...first, server: { ...first.server, port: 8080 } });
+    expect(report).toEqual({ started: [], stopped: [], restarted: [], failed: [], needsRestart: ['server.port'] });
+    await kernel.stop();
+  });
 });

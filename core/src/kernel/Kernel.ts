@@ -166,6 +166,7 @@ export class Kernel implements RuntimeInfo {
       report.restarted = plan.restart.filter((n) => report.started.includes(n));
       report.started = report.started.filter((n) => !plan.restart.includes(n));
       report.stopped = report.stopped.filter((n) => !plan.restart.includes(n));
+      if (plan.needsRestart.length > 0) report.needsRestart = plan.needsRestart;
       this.#logger.info({ report }, 'Config reloaded.');
       return report;
     });

@@ -28,6 +28,8 @@ export interface ChangeReport {
   stopped: string[];
   restarted: string[];
   failed: { plugin: string; error: string }[];
+  /** Of a reload: changed config keys outside `plugins` that apply on the next process start. */
+  needsRestart?: string[];
 }
 
 /** A read-only view of the running kernel: the `core.runtime` service, for dashboards. */
