@@ -23,6 +23,9 @@ export const configSchema = z.object({
     })
     .prefault({})
     .describe('The user cache.'),
+}).refine((c) => c.defaultPageSize <= c.maxPageSize, {
+  path: ['defaultPageSize'],
+  message: 'Must not be larger than maxPageSize: lower defaultPageSize or raise maxPageSize',
 });
 
 export type ConversationsConfig = z.output<typeof configSchema>;
