@@ -169,6 +169,9 @@ describe('analytics and status lists', () => {
     expect((await get('/api/conversations?status=done')).json).toEqual(
       error('invalid_request', 'query.status: Invalid option: expected one of "pending"|"processing"|"completed"|"failed"'),
     );
+    expect((await get('/api/conversations')).json).toEqual(
+      error('invalid_request', 'query.status: Required: give one of "pending"|"processing"|"completed"|"failed"'),
+    );
   });
 
   it('schedules the purge-user-cache task', () => {

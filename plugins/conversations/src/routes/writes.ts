@@ -24,7 +24,11 @@ export function conversationRoutes(http: Hono, service: ConversationServiceApi, 
   });
 
   const listQuery = strictQuery({
-    status: z.enum(CONVERSATION_STATUSES),
+    status: z.enum(CONVERSATION_STATUSES, {
+      // A missing status says so; a wrong one keeps zod's own message, which lists the options.
+      error: (issue) =>
+        issue.input === undefined ? `Required: give one of ${CONVERSATION_STATUSES.map((s) => `"${s}"`).join('|')}` : undefined,
+    }),
     minProcessingMs: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
     limit: limitSchema(config.maxPageSize),
     before: z.string().optional(),
