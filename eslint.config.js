@@ -61,7 +61,7 @@ export default tseslint.config(
   },
   {
     // The CLI, benchmarks and scripts talk to a terminal.
-    files: ['core/src/cli/**', 'core/bin/**', 'bench/**', 'scripts/**'],
+    files: ['core/runtime/src/cli/**', 'core/runtime/bin/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

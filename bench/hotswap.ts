@@ -5,9 +5,9 @@
  * on it, and that no call reached it after it was disposed. Prints a table, then one JSON line.
  */
 import { pino } from 'pino';
-import { ServiceRegistry } from '../core/src/services/ServiceRegistry.js';
-import { serviceRef } from '../core/src/services/ServiceRef.js';
-import type { ProviderRegistration } from '../core/src/services/types.js';
+import { ServiceRegistry } from '../core/runtime/src/services/ServiceRegistry.js';
+import { serviceRef } from '@plugboard/plugin-api';
+import type { ProviderRegistration } from '@plugboard/plugin-api';
 import { percentile, round2 } from './stats.js';
 
 interface Echo {

@@ -4,8 +4,8 @@
  * both sides alike. Prints a table, then one JSON line.
  */
 import { pino } from 'pino';
-import { ServiceRegistry } from '../core/src/services/ServiceRegistry.js';
-import { serviceRef } from '../core/src/services/ServiceRef.js';
+import { ServiceRegistry } from '../core/runtime/src/services/ServiceRegistry.js';
+import { serviceRef } from '@plugboard/plugin-api';
 import { median, round1, round2 } from './stats.js';
 
 interface Calculator {

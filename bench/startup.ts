@@ -12,10 +12,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase } from '../core/src/testing/database.js';
+import { createTestDatabase } from '../core/runtime/src/testing/database.js';
 import { median, round1 } from './stats.js';
 
-const BIN = fileURLToPath(new URL('../core/bin/plugboard.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../core/runtime/bin/plugboard.js', import.meta.url));
 const WARM_RUNS = 5;
 
 process.env['TEST_DATABASE_URL'] ??= process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';

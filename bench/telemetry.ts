@@ -7,8 +7,8 @@
 import { metrics } from '@opentelemetry/api';
 import type { Counter } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { createForwardingMeter } from '../core/src/telemetry/ForwardingMeter.js';
-import { installMeterProvider } from '../core/src/telemetry/providers.js';
+import { createForwardingMeter } from '../core/runtime/src/telemetry/ForwardingMeter.js';
+import { installMeterProvider } from '@plugboard/plugin-api';
 import { median, round1, round2 } from './stats.js';
 
 const CALLS = 500_000;

@@ -22,8 +22,8 @@ if (name === undefined || !available.includes(name)) {
 }
 
 const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...rest], {
-  // Core's run-time tsconfig gives every loaded .ts legacy decorators, as core/bin/plugboard.js does.
-  env: { TSX_TSCONFIG_PATH: fileURLToPath(new URL('../core/tsconfig.runtime.json', import.meta.url)), ...process.env },
+  // Core's run-time tsconfig gives every loaded .ts legacy decorators, as core/runtime/bin/plugboard.js does.
+  env: { TSX_TSCONFIG_PATH: fileURLToPath(new URL('../core/runtime/tsconfig.runtime.json', import.meta.url)), ...process.env },
   cwd: root,
   stdio: 'inherit',
 });

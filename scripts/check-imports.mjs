@@ -4,7 +4,10 @@
  * 1. no import cycle anywhere (madge, type-only imports included);
  * 2. core imports no plugin;
  * 3. a plugin reaches another plugin only through its public entry (`@plugboard/plugin-x`),
- *    never through `@plugboard/plugin-x/src/...` or a relative path into its folder.
+ *    never through `@plugboard/plugin-x/src/...` or a relative path into its folder;
+ * 4. a plugin imports the plugin API (`@plugboard/plugin-api`), never the runtime
+ *    (`@plugboard/core`, or a relative path into `core/runtime`); its tests (`*.test.ts`,
+ *    `testSupport.ts`, `__fixtures__/`) may use the runtime's harness, `@plugboard/core/testing`.
  *
  * Usage: node scripts/check-imports.mjs [dir ...]
  * Without arguments it checks core, plugins, dashboard and examples of this repository (those that
@@ -22,7 +25,12 @@ const DEFAULT_DIRS = ['core', 'plugins', 'dashboard', 'examples'];
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'coverage', '.plugboard']);
 /** madge resolves through TypeScript; NodeNext maps `./a.js` to `./a.ts` like tsc does. */
 const TS_CONFIG = { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowJs: false } };
-const PLUGIN_PACKAGE = /^@plugboard\/(?:plugin-[^/]+|dashboard)(?=\/|$)/;
+const PLUGIN_PACKAGE = /^@plugboard\/(?:plugin-(?!api(?:\/|$))[^/]+|dashboard)(?=\/|$)/;
+/** The runtime package; plugins import `@plugboard/plugin-api` instead. */
+const RUNTIME_PACKAGE = '@plugboard/core';
+const RUNTIME_TESTING = '@plugboard/core/testing';
+/** Files of a plugin that run only under the test runner, where the runtime's harness is allowed. */
+const isTestFile = (file) => /\.test\.ts$|(^|[\\/])testSupport\.ts$|[\\/]__fixtures__[\\/]/.test(file);
 
 const isSourceFile = (file) => file.endsWith('.ts') && !file.endsWith('.d.ts');
 
@@ -97,7 +105,10 @@ function ruleProblems(file, layout, show) {
         continue;
       }
       const targetPlugin = layout.plugins.find((plugin) => inside(target, plugin.dir));
-      if (inCore && targetPlugin) {
+      const intoRuntime = layout.core.some((dir) => inside(target, path.join(dir, 'runtime')));
+      if (ownPlugin && intoRuntime) {
+        problems.push(`${where} imports '${specifier}' from core's runtime: a plugin imports '@plugboard/plugin-api' only.`);
+      } else if (inCore && targetPlugin) {
         problems.push(`${where} imports '${specifier}' from plugin '${targetPlugin.label}': core must not import any plugin.`);
       } else if (ownPlugin && targetPlugin && targetPlugin !== ownPlugin) {
         const entry = targetPlugin.name ? `'${targetPlugin.name}'` : 'its package name';
@@ -109,6 +120,14 @@ function ruleProblems(file, layout, show) {
     }
     const packageMatch = /^(@[^/]+\/[^/]+|[^/]+)(\/.*)?$/.exec(specifier);
     const pkg = packageMatch?.[1] ?? specifier;
+    if (ownPlugin && pkg === RUNTIME_PACKAGE && !(specifier === RUNTIME_TESTING && isTestFile(file))) {
+      problems.push(
+        isTestFile(file)
+          ? `${where} imports '${specifier}': a plugin's tests use the runtime only through '${RUNTIME_TESTING}'.`
+          : `${where} imports '${specifier}', the runtime: a plugin imports '@plugboard/plugin-api' (tests may use '${RUNTIME_TESTING}').`,
+      );
+      continue;
+    }
     const isPlugin = PLUGIN_PACKAGE.test(specifier) || pluginNames.has(pkg);
     if (!isPlugin) continue;
     if (inCore) {

@@ -146,6 +146,40 @@ describe('check-imports', () => {
     );
   });
 
+  it('fails when a plugin imports the runtime, and lets its tests use the runtime only through @plugboard/core/testing', async () => {
+    write({
+      ...cleanRepo,
+      'core/runtime/src/kernel.ts': 'export const kernel = 1;\n',
+      'plugins/beta/src/wiring.ts': [
+        "import { AppHost } from '@plugboard/core';",
+        "import { startTestKernel } from '@plugboard/core/testing';",
+        "import { kernel } from '../../../core/runtime/src/kernel.js';",
+        "import { definePlugin } from '@plugboard/plugin-api';",
+        'export const all = [AppHost, startTestKernel, kernel, definePlugin];',
+        '',
+      ].join('\n'),
+      'plugins/beta/src/wiring.test.ts': [
+        "import { startTestKernel } from '@plugboard/core/testing';",
+        "import { Kernel } from '@plugboard/core';",
+        'export const all = [startTestKernel, Kernel];',
+        '',
+      ].join('\n'),
+      'plugins/beta/src/testSupport.ts': "export { startTestKernel } from '@plugboard/core/testing';\n",
+    });
+    const result = await check(root, ['core', 'plugins']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        'check-imports: 4 import rule violation(s):',
+        "  plugins/beta/src/wiring.test.ts:2 imports '@plugboard/core': a plugin's tests use the runtime only through '@plugboard/core/testing'.",
+        "  plugins/beta/src/wiring.ts:1 imports '@plugboard/core', the runtime: a plugin imports '@plugboard/plugin-api' (tests may use '@plugboard/core/testing').",
+        "  plugins/beta/src/wiring.ts:2 imports '@plugboard/core/testing', the runtime: a plugin imports '@plugboard/plugin-api' (tests may use '@plugboard/core/testing').",
+        "  plugins/beta/src/wiring.ts:3 imports '../../../core/runtime/src/kernel.js' from core's runtime: a plugin imports '@plugboard/plugin-api' only.",
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('fails on a relative import that names no file, since it would hide cycles', async () => {
     write({ ...cleanRepo, 'core/src/broken.ts': "export { x } from './missing.js';\n" });
     const result = await check(root, ['core']);

@@ -1,5 +1,5 @@
-import { ApiError, contextTokens, coreServices, inject, injectable } from '@plugboard/core';
-import type { DatabaseService } from '@plugboard/core';
+import { ApiError, contextTokens, coreServices, inject, injectable } from '@plugboard/plugin-api';
+import type { DatabaseService } from '@plugboard/plugin-api';
 import { QueryTypes } from 'sequelize';
 import type { ConversationsConfig } from './config.js';
 import { PageReader } from './PageReader.js';

@@ -1,5 +1,5 @@
-import { coreServices, inject, injectable } from '@plugboard/core';
-import type { DatabaseService } from '@plugboard/core';
+import { coreServices, inject, injectable } from '@plugboard/plugin-api';
+import type { DatabaseService } from '@plugboard/plugin-api';
 import { QueryTypes } from 'sequelize';
 import { defineModels, type DomainModels } from './models.js';
 import { userFromRow } from './rows.js';

@@ -1,4 +1,4 @@
-import { durationSchema } from '@plugboard/core';
+import { durationSchema } from '@plugboard/plugin-api';
 import { z } from 'zod';
 
 /**

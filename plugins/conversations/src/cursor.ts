@@ -2,7 +2,7 @@
  * Opaque keyset cursors: the sort key and the id of the last item of a page, as base64url JSON.
  * Clients pass them back unchanged; anything else is a 400 naming the query parameter.
  */
-import { ApiError } from '@plugboard/core';
+import { ApiError } from '@plugboard/plugin-api';
 
 export type CursorKey = string | number;
 

@@ -1,4 +1,4 @@
-import { coreServices, definePlugin, parseDuration } from '@plugboard/core';
+import { coreServices, definePlugin, parseDuration } from '@plugboard/plugin-api';
 import { LruUserCache } from './cache/LruUserCache.js';
 import { configSchema } from './config.js';
 import { ConversationService } from './ConversationService.js';

@@ -3,7 +3,7 @@
  * implementations; a plugin that provides them at a higher ranking (batching) takes over every
  * write without any change to the service.
  */
-import { serviceRef } from '@plugboard/core';
+import { serviceRef } from '@plugboard/plugin-api';
 import type {
   CacheStats,
   Conversation,

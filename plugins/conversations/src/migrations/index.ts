@@ -3,7 +3,7 @@
  * query indexes belong to plugins/db-indexes, so that their effect can be measured against this
  * bare schema.
  */
-import type { PluginMigration } from '@plugboard/core';
+import type { PluginMigration } from '@plugboard/plugin-api';
 
 const createUsers: PluginMigration = {
   name: '0001-create-users',

@@ -1,4 +1,4 @@
-import { ApiError, parseQuery } from '@plugboard/core';
+import { ApiError, parseQuery } from '@plugboard/plugin-api';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ConversationsConfig } from '../config.js';

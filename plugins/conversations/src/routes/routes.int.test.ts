@@ -1,4 +1,4 @@
-import { coreServices } from '@plugboard/core';
+import { coreServices } from '@plugboard/plugin-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchange, getJson, postJson, startApp, type TestApp } from '../testSupport.js';
 

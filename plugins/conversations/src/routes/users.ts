@@ -1,4 +1,4 @@
-import { ApiError, parseParams, parseQuery } from '@plugboard/core';
+import { ApiError, parseParams, parseQuery } from '@plugboard/plugin-api';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ConversationsConfig } from '../config.js';

@@ -3,7 +3,7 @@
  * that seeds with a progress bar. The CLI owns argument parsing and the database connection, and
  * runs this plugin's migrations before calling `run`.
  */
-import { PlugboardError, type PluginCommand } from '@plugboard/core';
+import { PlugboardError, type PluginCommand } from '@plugboard/plugin-api';
 import type { Sequelize } from 'sequelize';
 import { createProgress, type ProgressOptions } from './progress.js';
 import { seed, type SeedResult } from './seed.js';

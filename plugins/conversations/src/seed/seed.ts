@@ -1,4 +1,4 @@
-import { PlugboardError } from '@plugboard/core';
+import { PlugboardError } from '@plugboard/plugin-api';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { INSERT_CONVERSATIONS, INSERT_USERS, UPDATE_USER_COUNTERS } from './sql.js';
 

@@ -1,0 +1,56 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { createForwardingMeter, type ForwardingMeter } from '../telemetry/ForwardingMeter.js';
+import { CORE_VERSION } from '../version.js';
+import { ApiError } from '@plugboard/plugin-api';
+import { accessLog } from './accessLog.js';
+import { ADMIN_OFF_MESSAGE } from './adminAuth.js';
+import { adminRoutes } from './adminRoutes.js';
+import { dispatchToPlugins } from './dispatch.js';
+import { createErrorHandler } from './errorHandler.js';
+import { errorResponse } from './errorResponse.js';
+import { healthRoutes } from './health.js';
+import { requestMetrics } from './requestMetrics.js';
+import type { HttpAppOptions } from './types.js';
+
+const DEFAULT_READY_TIMEOUT_MS = 2000;
+
+/** One meter for every host app of the process: it holds only synchronous instruments, so it is never closed. */
+let httpMeter: ForwardingMeter | undefined;
+
+/**
+ * The host's one Hono app: request ids (`x-request-id` in and out), the request duration metric
+ * (`http.server.request.duration`), an access log at debug level, a body size limit, `/healthz`
+ * and `/readyz`, the admin API under `/admin`, then the started plugins' routes. Every error answers JSON `{ "error": { "code", "message", "requestId" } }`.
+ *
+ * @example
+ * const app = createHttpApp({ kernel, logger, bodyLimit: 1024 * 1024, adminToken: process.env.PLUGBOARD_ADMIN_TOKEN });
+ * const server = await startHttpServer(app, { host: '127.0.0.1', port: 3000, logger });
+ */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const { kernel, logger, adminToken } = options;
+  const app = new Hono();
+  app.use('*', requestId());
+  app.use('*', requestMetrics((httpMeter ??= createForwardingMeter('plugboard.http', CORE_VERSION))));
+  app.use('*', accessLog(logger));
+  const limitBody = bodyLimit({
+    maxSize: options.bodyLimit,
+    onError: () => {
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `The request body is larger than the limit of ${options.bodyLimit} bytes. Send a smaller body or raise server.bodyLimit in the config.`,
+      );
+    },
+  });
+  // GET and HEAD carry no body; skipping them spares @hono/node-server building a full Request.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  app.route('/', healthRoutes({ kernel, database: options.database, timeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS }));
+  app.route('/admin', adminRoutes(kernel, adminToken));
+  app.all('*', dispatchToPlugins(kernel, logger));
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`));
+  app.onError(createErrorHandler(logger));
+  if (adminToken === undefined || adminToken === '') logger.info(ADMIN_OFF_MESSAGE);
+  return app;
+}

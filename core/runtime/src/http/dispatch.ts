@@ -1,0 +1,60 @@
+import type { Handler, Hono } from 'hono';
+import type { Logger } from 'pino';
+import { createErrorHandler } from './errorHandler.js';
+import { errorResponse } from './errorResponse.js';
+import { ALREADY_SENT } from '@plugboard/plugin-api/internal';
+import { pluginCallState, startPluginCall } from '@plugboard/plugin-api/internal';
+import { answeredBy } from './requestMetrics.js';
+import type { HostKernel } from './types.js';
+
+const prepared = new WeakSet<Hono>();
+
+/**
+ * Makes a plugin app report "no route matched" to the host instead of answering 404, and answer
+ * errors as the host does. Done once per app; the plugin's own notFound/onError are replaced,
+ * because one port serves every plugin and all answer errors in the same JSON shape.
+ */
+function prepare(app: Hono, plugin: string, logger: Logger): void {
+  if (prepared.has(app)) return;
+  prepared.add(app);
+  app.notFound((c) => {
+    const state = pluginCallState(c);
+    if (state !== undefined) state.unmatched = true;
+    return c.body(null, 404);
+  });
+  app.onError(createErrorHandler(logger.child({ plugin })));
+}
+
+/**
+ * The host's catch-all route: offers the request to each started plugin's app in start order and
+ * answers with the first that has a matching route (whatever status that route gives, 404
+ * included). A route that calls `c.notFound()` passes the request on. Only the app whose route
+ * matched reads the body, which is why a plugin's middleware on `*` must not read it.
+ *
+ * @example
+ * app.all('*', dispatchToPlugins(kernel, logger));
+ */
+export function dispatchToPlugins(kernel: HostKernel, logger: Logger): Handler {
+  return async (c) => {
+    for (const { plugin, app } of kernel.routes()) {
+      prepare(app, plugin, logger);
+      const { env, state } = startPluginCall(c);
+      let res: Response;
+      try {
+        res = await app.fetch(c.req.raw, env);
+      } catch (err) {
+        answeredBy(c, plugin);
+        // Hono rethrows values that are not Errors; the host's error handler only sees Errors.
+        if (err instanceof Error) throw err;
+        throw new Error(`A route of plugin '${plugin}' threw a value that is not an Error: ${String(err)}`, { cause: err });
+      }
+      if (state.unmatched) continue;
+      answeredBy(c, plugin);
+      // A Node-style handler already answered; the marker must reach @hono/node-server untouched.
+      if (res.headers.has(ALREADY_SENT)) return res;
+      // Through the host context, so headers the host set (x-request-id) are added.
+      return c.newResponse(res.body, res);
+    }
+    return errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`);
+  };
+}

@@ -1,0 +1,118 @@
+import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { PlugboardError } from '@plugboard/plugin-api';
+
+export interface HttpServerOptions {
+  host: string;
+  /** 0 picks any free port; {@link RunningServer.port} tells which. */
+  port: number;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  /** `http://<host>:<port>` with the port actually bound. */
+  readonly url: string;
+  readonly port: number;
+  /**
+   * Stops accepting connections, lets requests in flight finish, closes idle keep-alive
+   * connections, and after `graceMs` (default 10 s) destroys the connections still open.
+   * Calling it again returns the same promise.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+
+/**
+ * Serves `app` on @hono/node-server. Resolves once listening; a port in use or an address that
+ * cannot be bound rejects with an `invalidState` PlugboardError saying what to change.
+ *
+ * @example
+ * const server = await startHttpServer(app, { host: '127.0.0.1', port: 0, logger });
+ * console.log(server.url);
+ * await server.close({ graceMs: 5000 });
+ */
+export async function startHttpServer(app: Hono, options: HttpServerOptions): Promise<RunningServer> {
+  const { host, logger } = options;
+  // Without createServer options the adaptor makes a plain node:http server.
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
+  await listen(server, host, options.port);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  server.on('error', (err) => logger.error({ err }, `HTTP server error on ${url}: ${err.message}`));
+
+  const open = new Set<ServerResponse>();
+  let closing: Promise<void> | undefined;
+  // Before the app's listener, so Connection: close is set before a quick answer writes its headers.
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    open.add(res);
+    if (closing !== undefined) lastOnConnection(res);
+    res.once('close', () => {
+      open.delete(res);
+      // The connection turns idle once its last answer is out; close it rather than wait for keep-alive to time out.
+      if (closing !== undefined) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  logger.info(`HTTP server listening on ${url}.`);
+
+  return {
+    url,
+    port,
+    close(closeOptions = {}) {
+      closing ??= new Promise<void>((resolve, reject) => {
+        const graceMs = closeOptions.graceMs ?? DEFAULT_GRACE_MS;
+        const timer = setTimeout(() => {
+          logger.warn(`${open.size} request(s) still running ${graceMs} ms after the HTTP server began closing; closing their connections.`);
+          server.closeAllConnections();
+        }, graceMs);
+        server.close((err) => {
+          clearTimeout(timer);
+          if (err === undefined) resolve();
+          else reject(err);
+        });
+        for (const res of open) lastOnConnection(res);
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Asks Node to close the connection after this answer, when its headers are not out yet. */
+function lastOnConnection(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(listenError(err, host, port));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): PlugboardError {
+  const where = `Cannot listen on ${host}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new PlugboardError('invalidState', `${where}: the port is in use. Set server.port in the config or pass --port.`, { cause: err });
+    case 'EACCES':
+      return new PlugboardError('invalidState', `${where}: permission denied (ports below 1024 need privileges). Set server.port in the config or pass --port.`, { cause: err });
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new PlugboardError('invalidState', `${where}: the address is not one of this machine's. Set server.host in the config or pass --host.`, { cause: err });
+    default:
+      return new PlugboardError('invalidState', `${where}: ${err.message}. Check server.host and server.port in the config.`, { cause: err });
+  }
+}

@@ -1,0 +1,42 @@
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { PluginInfo } from '@plugboard/plugin-api';
+import type { ChangeReport } from '../kernel/types.js';
+import type { ServiceInfo } from '@plugboard/plugin-api';
+import type { TaskStatus } from '@plugboard/plugin-api';
+
+/**
+ * What the HTTP layer needs from the kernel. The kernel satisfies it structurally; keeping the
+ * interface here lets the HTTP layer be built and tested without a running kernel.
+ */
+export interface HostKernel {
+  /** Hono apps of started plugins, in start order. Changes as plugins start and stop, so it is read per request. */
+  routes(): readonly { plugin: string; app: Hono }[];
+  plugins(): PluginInfo[];
+  /** True when every enabled plugin has started. */
+  ready(): boolean;
+  enable(name: string): Promise<ChangeReport>;
+  disable(name: string, options?: { cascade?: boolean }): Promise<ChangeReport>;
+  /** Re-reads the config file; throws PlugboardError('configInvalid') with `details.problems`. */
+  reload(): Promise<ChangeReport>;
+  services(): ServiceInfo[];
+  tasks(): TaskStatus[];
+}
+
+/** A database the readiness check can ping. */
+export interface PingableDatabase {
+  ping(): Promise<void>;
+}
+
+export interface HttpAppOptions {
+  kernel: HostKernel;
+  logger: Logger;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+  /** Bearer token of the admin API; without one the admin API is off. */
+  adminToken?: string;
+  /** Checked by `/readyz` when given. */
+  database?: PingableDatabase;
+  /** How long `/readyz` waits for the database ping. Default 2000 ms. */
+  readyTimeoutMs?: number;
+}

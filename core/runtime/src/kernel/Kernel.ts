@@ -1,0 +1,333 @@
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { PlugboardError } from '@plugboard/plugin-api';
+import { quoteList } from '@plugboard/plugin-api/internal';
+import type { DependencyGraph } from '../graph/DependencyGraph.js';
+import { graphNode } from '../graph/graphNode.js';
+import { stranded } from '../graph/stranded.js';
+import { coreServices } from '@plugboard/plugin-api';
+import { CORE_SERVICE_IDS } from '@plugboard/plugin-api/internal';
+import { ServiceRegistry } from '../services/ServiceRegistry.js';
+import type { ServiceEventListener, ServiceInfo } from '@plugboard/plugin-api';
+import { TaskScheduler } from '../tasks/TaskScheduler.js';
+import { type CoreMetrics, createCoreMetrics } from '../telemetry/coreMetrics.js';
+import type { TaskStatus } from '@plugboard/plugin-api';
+import { serialize } from '../util/serialize.js';
+import { errorMessage } from '../util/withTimeout.js';
+import { graphOfConfig, knownRefIds } from './configGraph.js';
+import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
+import { planReload } from './planReload.js';
+import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
+import { pluginInfo } from './pluginInfo.js';
+import type { PluginInfo, RuntimeInfo } from '@plugboard/plugin-api';
+import type { ChangeReport } from './types.js';
+
+export interface KernelOptions {
+  /** The validated config with every plugin resolved, from `loadConfig`. */
+  config: LoadedConfig;
+  logger: Logger;
+  /** Runs before each plugin's setup: the app host runs the plugin's migrations here. */
+  beforeSetup?: RuntimeDeps['beforeSetup'];
+  /** Reads the config again for `reload()`. Without it, `reload()` needs a config passed in. */
+  loadConfig?: () => Promise<LoadedConfig>;
+}
+
+/**
+ * Runs plugins: starts them in dependency order, stops them in reverse, and applies runtime
+ * changes (enable, disable, reload) one at a time.
+ *
+ * @example
+ * const kernel = new Kernel({ config: await loadConfig({ path, coreVersion: CORE_VERSION }), logger });
+ * await kernel.start();
+ * await kernel.disable('batching');
+ * await kernel.stop();
+ */
+export class Kernel implements RuntimeInfo {
+  readonly registry: ServiceRegistry;
+  readonly scheduler: TaskScheduler;
+  readonly #logger: Logger;
+  readonly #options: KernelOptions;
+  readonly #exclusive = serialize();
+  readonly #metrics: CoreMetrics;
+  #config: LoadedConfig;
+  /** Plugins meant to run: the config's enabled ones, as changed by enable/disable since. */
+  #enabled = new Set<string>();
+  #graph: DependencyGraph | undefined;
+  #order: string[] = [];
+  readonly #runtimes = new Map<string, PluginRuntime>();
+  #declared: { refId: string; plugin: string }[] = [];
+
+  constructor(options: KernelOptions) {
+    this.#options = options;
+    this.#config = options.config;
+    this.#logger = options.logger;
+    this.registry = new ServiceRegistry({ drainTimeoutMs: options.config.kernel.drainTimeoutMs, logger: options.logger });
+    this.#metrics = createCoreMetrics({ registry: this.registry, plugins: () => this.plugins() });
+    this.scheduler = new TaskScheduler({ logger: options.logger, onRunEnd: (status) => this.#metrics.taskRunEnded(status) });
+    this.registry.register(coreServices.runtime, this as RuntimeInfo, { owner: 'core' });
+  }
+
+  get config(): LoadedConfig {
+    return this.#config;
+  }
+
+  /**
+   * Starts every enabled plugin, independent ones concurrently. When a plugin whose policy is
+   * `abort` fails, stops what started and throws; `continue` plugins are logged and skipped.
+   */
+  start(): Promise<void> {
+    return this.#exclusive(async () => {
+      const enabled = [...this.#config.plugins.values()].filter((p) => p.enabled).map((p) => p.name);
+      this.#graph = this.#buildGraph(enabled);
+      this.#enabled = new Set(enabled);
+      this.#declareProviders();
+      const report = emptyReport();
+      try {
+        await this.#startPlugins(enabled, report, { abortOnFailure: true });
+      } catch (err) {
+        await this.#stopPlugins([...this.#runtimes.keys()], emptyReport());
+        throw err;
+      }
+    });
+  }
+
+  /** Stops every running plugin in reverse start order, then every task, then the kernel's metrics. */
+  stop(): Promise<void> {
+    return this.#exclusive(async () => {
+      await this.#stopPlugins([...this.#runtimes.keys()], emptyReport());
+      await this.scheduler.stopAll();
+      this.#metrics.close();
+    });
+  }
+
+  /** Starts a plugin that is in the config but not running. Its dependencies must be running. */
+  enable(name: string): Promise<ChangeReport> {
+    return this.#exclusive(async () => {
+      this.#loaded(name);
+      const report = emptyReport();
+      if (this.#runtimes.get(name)?.state === 'started') return report;
+      // A plugin the config enables but that failed to start stays enabled (and the process not
+      // ready) whatever a retry does; one enabled only by this call is dropped again if it fails.
+      const wasEnabled = this.#enabled.has(name);
+      this.#graph = this.#buildGraph([...this.#enabled, name]);
+      this.#enabled.add(name);
+      await this.#startPlugins([name], report, { abortOnFailure: false });
+      if (report.failed.length > 0 && !wasEnabled) this.#enabled.delete(name);
+      return report;
+    });
+  }
+
+  /**
+   * Stops a running plugin. Plugins that could not run without it (declared dependents, and
+   * consumers of a service no other running plugin provides) make this refuse, naming them,
+   * unless `cascade` stops them first. Consumers another provider still serves keep running.
+   */
+  disable(name: string, options: { cascade?: boolean } = {}): Promise<ChangeReport> {
+    return this.#exclusive(async () => {
+      this.#loaded(name);
+      const report = emptyReport();
+      if (!this.#enabled.has(name)) return report;
+      const enabledNodes = [...this.#enabled].map((n) => graphNode(this.#loaded(n).definition));
+      const dependents = stranded(enabledNodes, name, CORE_SERVICE_IDS);
+      if (dependents.length > 0 && !options.cascade) {
+        throw new PlugboardError(
+          'invalidState',
+          `Plugin '${name}' cannot be disabled while ${quoteList(dependents)} ${dependents.length === 1 ? 'depends' : 'depend'} on it. Disable ${dependents.length === 1 ? 'it' : 'them'} first, or disable with cascade to stop ${dependents.length === 1 ? 'it' : 'them'} too.`,
+          { details: { plugin: name, dependents } },
+        );
+      }
+      const stopping = [...dependents, name];
+      await this.#stopPlugins(stopping, report);
+      for (const n of stopping) this.#enabled.delete(n);
+      this.#graph = this.#buildGraph([...this.#enabled]);
+      return report;
+    });
+  }
+
+  /**
+   * Applies a new config (read again from disk when none is given): stops plugins no longer
+   * enabled, starts newly enabled ones, restarts those whose section changed. A config that
+   * does not validate, or whose plugins do not form a valid graph, is rejected whole and
+   * nothing changes.
+   */
+  reload(next?: LoadedConfig): Promise<ChangeReport> {
+    return this.#exclusive(async () => {
+      const config = next ?? (await this.#readConfig());
+      const plan = planReload(this.#config, config, new Set(this.#runningNames()));
+      // Of the new config: plugins it adds must be in the graph, and their dependencies checked.
+      const graph = graphOfConfig(config, plan.enabled);
+      for (const key of plan.needsRestart) {
+        this.#logger.warn(`Config key '${key}' changed; it takes effect when the process restarts.`);
+      }
+      const report = emptyReport();
+      await this.#stopPlugins([...plan.stop, ...plan.restart], report);
+      this.#config = config;
+      this.#graph = graph;
+      this.#enabled = new Set(plan.enabled);
+      this.#declareProviders();
+      await this.#startPlugins([...plan.start, ...plan.restart], report, { abortOnFailure: false });
+      report.restarted = plan.restart.filter((n) => report.started.includes(n));
+      report.started = report.started.filter((n) => !plan.restart.includes(n));
+      report.stopped = report.stopped.filter((n) => !plan.restart.includes(n));
+      if (plan.needsRestart.length > 0) report.needsRestart = plan.needsRestart;
+      this.#logger.info({ report }, 'Config reloaded.');
+      return report;
+    });
+  }
+
+  /** True when every enabled plugin has started. */
+  ready(): boolean {
+    for (const name of this.#enabled) if (this.#runtimes.get(name)?.state !== 'started') return false;
+    return true;
+  }
+
+  /** The Hono apps of started plugins, in start order. */
+  routes(): { plugin: string; app: Hono }[] {
+    const routes: { plugin: string; app: Hono }[] = [];
+    for (const name of this.#order) {
+      const runtime = this.#runtimes.get(name);
+      if (runtime?.state === 'started') routes.push({ plugin: name, app: runtime.http });
+    }
+    return routes;
+  }
+
+  plugins(): PluginInfo[] {
+    return [...this.#config.plugins.values()].map((p) =>
+      pluginInfo(p, { runtime: this.#runtimes.get(p.name), enabled: this.#enabled.has(p.name), graph: this.#graph }),
+    );
+  }
+
+  services(): ServiceInfo[] {
+    return this.registry.list();
+  }
+
+  tasks(): TaskStatus[] {
+    return this.scheduler.list();
+  }
+
+  onServiceEvent(listener: ServiceEventListener): () => void {
+    return this.registry.on(listener);
+  }
+
+  async #readConfig(): Promise<LoadedConfig> {
+    if (!this.#options.loadConfig) {
+      throw new PlugboardError('invalidState', 'This kernel was made without loadConfig, so reload() needs the new config passed in.');
+    }
+    return this.#options.loadConfig();
+  }
+
+  #loaded(name: string): LoadedPlugin {
+    const plugin = this.#config.plugins.get(name);
+    if (!plugin && this.#config.unresolved.includes(name)) {
+      throw new PlugboardError(
+        'pluginNotFound',
+        `Plugin '${name}' is in config file '${this.#config.path}' but could not be loaded (not found, not a plugin, or not for this core). Run 'plugboard config check' with plugins.${name}.enabled: true to see why.`,
+        { details: { plugin: name } },
+      );
+    }
+    if (!plugin) {
+      throw new PlugboardError(
+        'invalidArgument',
+        `There is no plugin '${name}' in config file '${this.#config.path}'. Add it under plugins.${name} (with enabled: false to keep it off until enabled), then reload the config.`,
+        { details: { plugin: name } },
+      );
+    }
+    return plugin;
+  }
+
+  #runningNames(): string[] {
+    return [...this.#runtimes.values()].filter((r) => r.state === 'started' || r.state === 'starting').map((r) => r.name);
+  }
+
+  #buildGraph(enabled: Iterable<string>): DependencyGraph {
+    return graphOfConfig(this.#config, enabled);
+  }
+
+  #declareProviders(): void {
+    for (const { refId, plugin } of this.#declared) this.registry.undeclare(refId, plugin);
+    this.#declared = [];
+    for (const p of this.#config.plugins.values()) {
+      for (const ref of p.definition.provides ?? []) {
+        this.registry.declare(ref, p.name);
+        this.#declared.push({ refId: ref.id, plugin: p.name });
+      }
+    }
+  }
+
+  #deps(): RuntimeDeps {
+    return {
+      registry: this.registry,
+      scheduler: this.scheduler,
+      logger: this.#logger,
+      knownRefIds: () => knownRefIds(this.#config),
+      beforeSetup: this.#options.beforeSetup,
+    };
+  }
+
+  /** Starts `names` level by level; a plugin whose dependency did not start is skipped. */
+  async #startPlugins(names: string[], report: ChangeReport, options: { abortOnFailure: boolean }): Promise<void> {
+    const graph = this.#graph!;
+    this.#order = graph.order();
+    const wanted = new Set(names);
+    const deps = this.#deps();
+    const fatal: Error[] = [];
+    for (const level of graph.levels()) {
+      const starting = level.filter((n) => wanted.has(n) && this.#runtimes.get(n)?.state !== 'started');
+      await Promise.all(
+        starting.map(async (name) => {
+          const plugin = this.#loaded(name);
+          const blocked = graph.dependenciesOf(name).find((d) => this.#runtimes.get(d.plugin)?.state !== 'started');
+          const runtime = new PluginRuntime(plugin, deps);
+          this.#runtimes.set(name, runtime);
+          try {
+            if (blocked) {
+              runtime.state = 'failed';
+              throw new PlugboardError(
+                'missingDependency',
+                `Plugin '${name}' was not started because plugin '${blocked.plugin}', which it needs (${blocked.reason}), is not running.`,
+              );
+            }
+            await runtime.start(plugin.startTimeoutMs ?? this.#config.kernel.startTimeoutMs);
+            report.started.push(name);
+            this.#metrics.pluginStarted(name, runtime.startDurationMs ?? 0);
+            this.#logger.info(
+              { plugin: name, version: plugin.definition.version, ms: Math.round(runtime.startDurationMs ?? 0) },
+              `Started plugin '${name}' ${plugin.definition.version} in ${Math.round(runtime.startDurationMs ?? 0)} ms.`,
+            );
+          } catch (err) {
+            runtime.error = errorMessage(err);
+            report.failed.push({ plugin: name, error: runtime.error });
+            this.#logger.error({ err, plugin: name }, runtime.error);
+            if (options.abortOnFailure && plugin.onFailure === 'abort') fatal.push(err as Error);
+          }
+        }),
+      );
+      if (fatal.length > 0) break;
+    }
+    if (fatal.length === 1) throw fatal[0];
+    if (fatal.length > 1) {
+      const names = report.failed.map((f) => f.plugin);
+      throw new AggregateError(fatal, `Plugins ${quoteList(names)} failed to start: ${fatal.map((e) => e.message).join(' ')}`);
+    }
+  }
+
+  /** Stops `names` (those running) dependents first, one at a time. */
+  async #stopPlugins(names: string[], report: ChangeReport): Promise<void> {
+    const wanted = new Set(names);
+    const order = this.#order.filter((n) => wanted.has(n)).reverse();
+    for (const n of names) if (!order.includes(n)) order.push(n);
+    for (const name of order) {
+      const runtime = this.#runtimes.get(name);
+      if (!runtime || (runtime.state !== 'started' && runtime.state !== 'starting')) continue;
+      const plugin = this.#config.plugins.get(name);
+      const errors = await runtime.stop(plugin?.stopTimeoutMs ?? this.#config.kernel.stopTimeoutMs);
+      report.stopped.push(name);
+      if (errors.length > 0) report.failed.push({ plugin: name, error: errors.map((e) => e.message).join('; ') });
+      this.#logger.info({ plugin: name }, `Stopped plugin '${name}'.`);
+    }
+  }
+}
+
+function emptyReport(): ChangeReport {
+  return { started: [], stopped: [], restarted: [], failed: [] };
+}

@@ -1,0 +1,3 @@
+import { definePlugin } from '@plugboard/plugin-api';
+
+export default definePlugin({ name: 'future', version: '1.2.0', core: '^2.0.0', setup() {} });

@@ -1,0 +1,3 @@
+import { definePlugin } from '@plugboard/plugin-api';
+
+export default definePlugin({ name: 'plain', version: '0.1.0', core: '>=0.1.0', setup() {} });

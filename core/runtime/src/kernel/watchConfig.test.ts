@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, expect, test } from 'vitest';
+import { PlugboardError } from '@plugboard/plugin-api';
+import { watchConfig } from './watchConfig.js';
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('a burst of edits, including an editor-style rename over the file, reloads once', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'plugboard-watch-'));
+  const path = join(dir, 'plugboard.yaml');
+  await writeFile(path, 'plugins: {}\n');
+  const seen: string[] = [];
+  let reloaded!: () => void;
+  const firstReload = new Promise<void>((resolve) => (reloaded = resolve));
+  const stop = watchConfig({
+    path,
+    debounceMs: 200,
+    logger: pino({ level: 'silent' }),
+    reload: async () => {
+      seen.push(await readFile(path, 'utf8'));
+      reloaded();
+    },
+  });
+  await writeFile(path, 'plugins: { a: {} }\n');
+  await writeFile(join(dir, 'plugboard.yaml.tmp'), 'plugins: { b: {} }\n');
+  await rename(join(dir, 'plugboard.yaml.tmp'), path);
+  await writeFile(join(dir, 'other.yaml'), 'not watched\n');
+  await firstReload;
+  // Give a second, wrongly undebounced reload the chance to happen before looking.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  stop();
+  expect(seen).toEqual(['plugins: { b: {} }\n']);
+});
+
+test('a rejected reload is logged with its problems and the watcher keeps going', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'plugboard-watch-'));
+  const path = join(dir, 'plugboard.yaml');
+  await writeFile(path, 'plugins: {}\n');
+  const records: { msg: string; problems?: string[] }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void records.push(JSON.parse(line)) });
+  let attempts = 0;
+  let second!: () => void;
+  const secondAttempt = new Promise<void>((resolve) => (second = resolve));
+  const stop = watchConfig({
+    path,
+    debounceMs: 20,
+    logger,
+    reload: async () => {
+      attempts += 1;
+      if (attempts === 2) second();
+      throw new PlugboardError('configInvalid', "Config file 'x' has 1 problem:\n  - server.port: bad", {
+        details: { problems: ['server.port: bad'] },
+      });
+    },
+  });
+  await writeFile(path, 'server: { port: x }\n');
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (records.some((r) => r.msg.startsWith('The changed config was rejected'))) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 5);
+  });
+  await writeFile(path, 'server: { port: y }\n');
+  await secondAttempt;
+  stop();
+  const rejected = records.find((r) => r.msg.startsWith('The changed config was rejected'));
+  expect(rejected?.msg).toBe("The changed config was rejected and the running one is kept: Config file 'x' has 1 problem:\n  - server.port: bad");
+  expect(rejected?.problems).toEqual(['server.port: bad']);
+});

@@ -1,0 +1,157 @@
+/**
+ * Background tasks of every plugin. Each plugin gets its own `ctx.tasks` from
+ * {@link TaskScheduler.forPlugin}; the kernel stops those with the plugin, and all of them on
+ * shutdown. Runs of one task never overlap: the next run is timed from the end of the last one.
+ */
+import type { Logger } from 'pino';
+import { PlugboardError } from '@plugboard/plugin-api';
+import { parseDuration } from '@plugboard/plugin-api';
+import { ScheduledTask } from './ScheduledTask.js';
+import type { Duration, PluginTasks, TaskHandle, TaskOptions, TaskStatus } from '@plugboard/plugin-api';
+
+export interface TaskSchedulerOptions {
+  logger: Logger;
+  /** Called after every run of every task with its status, for example to record metrics. */
+  onRunEnd?: (status: TaskStatus) => void;
+}
+
+/** The `ctx.tasks` of one plugin, plus what the kernel needs to stop them. */
+export type PluginTaskScope = PluginTasks & {
+  /** Cancels every task of the plugin and waits for running runs to end (bounded by their timeouts). */
+  stopAll(): Promise<void>;
+};
+
+
+/**
+ * Runs plugins' background tasks.
+ *
+ * @example
+ * const scheduler = new TaskScheduler({ logger });
+ * const tasks = scheduler.forPlugin('conversations');
+ * tasks.schedule({ name: 'purge-cache', every: '5m', run: (signal) => cache.purge(signal) });
+ * scheduler.list(); // [{ id: 'conversations.purge-cache', everyMs: 300000, running: false, ... }]
+ * await scheduler.stopAll();
+ */
+export class TaskScheduler {
+  private readonly options: TaskSchedulerOptions;
+  private readonly scopes = new Map<string, PluginScope>();
+
+  constructor(options: TaskSchedulerOptions) {
+    this.options = options;
+  }
+
+  /**
+   * The `ctx.tasks` of one plugin. While the plugin's scope has not been stopped, the same scope
+   * is returned for the same plugin name.
+   */
+  forPlugin(plugin: string, logger?: Logger): PluginTaskScope {
+    const existing = this.scopes.get(plugin);
+    if (existing) return existing.api;
+    const scope = new PluginScope(plugin, logger ?? this.options.logger.child({ plugin }), this.options.onRunEnd, () => {
+      if (this.scopes.get(plugin) === scope) this.scopes.delete(plugin);
+    });
+    this.scopes.set(plugin, scope);
+    return scope.api;
+  }
+
+  /** Every task of every plugin. */
+  list(): TaskStatus[] {
+    return [...this.scopes.values()].flatMap((scope) => scope.api.list());
+  }
+
+  /** Stops every task of every plugin (used on shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.scopes.values()].map((scope) => scope.api.stopAll()));
+  }
+}
+
+class PluginScope {
+  readonly api: PluginTaskScope;
+  private readonly tasks = new Map<string, ScheduledTask>();
+  /** Cancelled tasks whose last run has not ended yet: still listed, and waited for on stop. */
+  private readonly finishing = new Set<ScheduledTask>();
+  private stopped = false;
+
+  constructor(
+    private readonly plugin: string,
+    private readonly logger: Logger,
+    private readonly onRunEnd: ((status: TaskStatus) => void) | undefined,
+    private readonly onStopped: () => void,
+  ) {
+    this.api = {
+      schedule: (options) => this.schedule(options),
+      // Once the plugin stopped its tasks, a run that ignored its abort is no longer listed (its
+      // warning was logged); until then a cancelled task's last run is shown while it goes on.
+      list: () => [...this.tasks.values(), ...(this.stopped ? [] : this.stillFinishing())].map((task) => task.status()),
+      stopAll: () => this.stopAll(),
+    };
+  }
+
+  private schedule(options: TaskOptions): TaskHandle {
+    const { name } = options;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new PlugboardError('invalidArgument', `A task of plugin '${this.plugin}' has no name: give each task a non-empty 'name'.`);
+    }
+    const id = `${this.plugin}.${name}`;
+    if (this.stopped) {
+      throw new PlugboardError('invalidState', `Task '${id}' cannot be scheduled: plugin '${this.plugin}' has stopped its tasks.`);
+    }
+    if (this.tasks.has(name)) {
+      throw new PlugboardError(
+        'invalidArgument',
+        `Task '${id}' is already scheduled: give each task of plugin '${this.plugin}' its own name, or cancel the first one.`,
+      );
+    }
+    if (this.stillFinishing().some((task) => task.status().name === name)) {
+      throw new PlugboardError(
+        'invalidState',
+        `Task '${id}' was cancelled but its last run has not ended yet: await its cancel() before scheduling it again.`,
+      );
+    }
+    if (typeof options.run !== 'function') {
+      throw new PlugboardError('invalidArgument', `Task '${id}' has no 'run' function: give it the function that does the work.`);
+    }
+    const everyMs = delayMs(options.every, `Task '${id}' every`);
+    const timeoutMs = delayMs(options.timeout ?? options.every, `Task '${id}' timeout`);
+    const onRunEnd = this.onRunEnd ?? (() => undefined);
+    const task = new ScheduledTask({
+      plugin: this.plugin,
+      name,
+      everyMs,
+      timeoutMs,
+      runOnStart: options.runOnStart ?? false,
+      run: options.run,
+      logger: this.logger,
+      onRunEnd,
+      onCancel: () => {
+        if (this.tasks.get(name) === task) this.tasks.delete(name);
+        this.finishing.add(task);
+      },
+    });
+    this.tasks.set(name, task);
+    return task;
+  }
+
+  private async stopAll(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.onStopped();
+    }
+    await Promise.all([...this.tasks.values(), ...this.stillFinishing()].map((task) => task.cancel()));
+  }
+
+  /** The cancelled tasks whose run is still going; forgets those that have ended. */
+  private stillFinishing(): ScheduledTask[] {
+    for (const task of this.finishing) if (!task.status().running) this.finishing.delete(task);
+    return [...this.finishing];
+  }
+}
+
+/** A duration usable as a timer delay: more than 0 ms (parseDuration bounds it above). */
+function delayMs(value: Duration, what: string): number {
+  const ms = parseDuration(value, what);
+  if (ms <= 0) {
+    throw new PlugboardError('invalidArgument', `${what} is ${JSON.stringify(value)}: it must be more than 0 ms.`);
+  }
+  return ms;
+}

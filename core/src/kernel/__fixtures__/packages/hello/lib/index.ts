@@ -1,3 +1,0 @@
-import { definePlugin } from '../../../../../plugin/definePlugin.js';
-
-export default definePlugin({ name: 'hello', version: '2.0.0', core: '^0.1.0', setup() {} });

@@ -1,3 +1,0 @@
-import { definePlugin } from '../../../../../plugin/definePlugin.js';
-
-export default definePlugin({ name: 'future', version: '1.2.0', core: '^2.0.0', setup() {} });

@@ -1,3 +1,0 @@
-import { definePlugin } from '../../../../../plugin/definePlugin.js';
-
-export default definePlugin({ name: 'plain', version: '0.1.0', core: '>=0.1.0', setup() {} });
