@@ -60,6 +60,21 @@ export default tseslint.config(
     },
   },
   {
+    // The conversations domain throws ConversationsError; only its routes speak HTTP
+    // (routes/domainErrors.ts maps the kinds to statuses and codes).
+    files: ['plugins/conversations/src/**/*.ts'],
+    ignores: ['plugins/conversations/src/routes/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@plugboard/plugin-api', importNames: ['ApiError'], message: 'Throw ConversationsError; the routes map it to HTTP.' }],
+          patterns: [{ group: ['hono', 'hono/*'], message: 'HTTP belongs in routes/.' }],
+        },
+      ],
+    },
+  },
+  {
     // The CLI, benchmarks and scripts talk to a terminal.
     files: ['core/runtime/src/cli/**', 'core/runtime/bin/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },

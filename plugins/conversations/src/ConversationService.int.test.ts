@@ -140,8 +140,8 @@ describe('reads', () => {
     expect(seen).toEqual(expected);
   });
 
-  it('rejects reads of an unknown user with 404', async () => {
-    await expect(service.latestConversations(user)).rejects.toMatchObject({ status: 404, code: 'user_not_found' });
+  it('rejects reads of an unknown user as userNotFound', async () => {
+    await expect(service.latestConversations(user)).rejects.toMatchObject({ kind: 'userNotFound' });
     await expect(service.tokenTotals(user)).rejects.toThrow(`User '${user}' does not exist: check the id.`);
   });
 

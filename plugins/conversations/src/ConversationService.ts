@@ -1,7 +1,8 @@
-import { ApiError, contextTokens, coreServices, inject, injectable } from '@plugboard/plugin-api';
+import { contextTokens, coreServices, inject, injectable } from '@plugboard/plugin-api';
 import type { DatabaseService } from '@plugboard/plugin-api';
 import { QueryTypes } from 'sequelize';
 import type { ConversationsConfig } from './config.js';
+import { ConversationsError } from './errors.js';
 import { PageReader } from './PageReader.js';
 import { queries } from './queries.js';
 import {
@@ -54,7 +55,7 @@ function changesOf(rows: readonly NewConversation[]): UserChange[] {
 
 function refuseBlocked(user: User | undefined): void {
   if (user?.isBlocked === true) {
-    throw new ApiError(403, 'user_blocked', `User '${user.id}' is blocked: unblock the user before recording their conversations.`);
+    throw new ConversationsError('userBlocked', `User '${user.id}' is blocked: unblock the user before recording their conversations.`, { details: { userId: user.id } });
   }
 }
 
@@ -147,7 +148,7 @@ export class ConversationService implements ConversationServiceApi {
         parts.push(`Conversations ${quoted(missing)} were not stored: retry the request with the same ids (conversations already stored are neither stored nor counted twice).`);
       }
       if (uncounted.length > 0) parts.push(`Conversations ${quoted(uncounted)} were stored but not counted in their user's counters.`);
-      throw new ApiError(503, 'not_stored', parts.join(' '), {
+      throw new ConversationsError('notStored', parts.join(' '), {
         cause: failures.length === 1 ? failures[0] : new AggregateError(failures, 'Several writes or counter updates failed.'),
       });
     }
@@ -249,7 +250,7 @@ export class ConversationService implements ConversationServiceApi {
 
   private async requireUser(userId: number): Promise<User> {
     const user = await this.cache.get(userId);
-    if (user === undefined) throw new ApiError(404, 'user_not_found', `User '${userId}' does not exist: check the id.`);
+    if (user === undefined) throw ConversationsError.userNotFound(userId);
     return user;
   }
 

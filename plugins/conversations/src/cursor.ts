@@ -1,8 +1,8 @@
 /**
  * Opaque keyset cursors: the sort key and the id of the last item of a page, as base64url JSON.
- * Clients pass them back unchanged; anything else is a 400 naming the query parameter.
+ * Clients pass them back unchanged; anything else is an `invalidCursor` error naming the parameter.
  */
-import { ApiError } from '@plugboard/plugin-api';
+import { ConversationsError } from './errors.js';
 
 export type CursorKey = string | number;
 
@@ -14,17 +14,16 @@ export function encodeCursor(key: CursorKey | null, id: CursorKey): string {
 /** Checks one decoded part of a cursor. */
 export type CursorPartCheck = (value: unknown) => boolean;
 
-export const isIsoTimestamp: CursorPartCheck = (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 export const isUuid: CursorPartCheck = (v) =>
   typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 export const isNonNegativeInt: CursorPartCheck = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /**
- * Decodes a cursor made by {@link encodeCursor}, checking key and id; `param` names the query
- * parameter in the error.
+ * Decodes a cursor made by {@link encodeCursor}, checking key and id; `param` names the parameter
+ * (`before`, `after`) in the error, whose `details.parameter` it also is.
  *
  * @example
- * const [createdAt, id] = decodeCursor<string, string>(before, 'before', isIsoTimestamp, isUuid);
+ * const [createdAt, id] = decodeCursor<string, string>(before, 'before', isPgTimestamp, isUuid);
  */
 export function decodeCursor<K extends CursorKey | null, I extends CursorKey>(
   cursor: string,
@@ -41,5 +40,7 @@ export function decodeCursor<K extends CursorKey | null, I extends CursorKey>(
   if (Array.isArray(value) && value.length === 2 && checkKey(value[0]) && checkId(value[1])) {
     return value as [K, I];
   }
-  throw new ApiError(400, 'invalid_request', `query.${param}: Invalid cursor: pass the 'next' value of the previous page unchanged`);
+  throw new ConversationsError('invalidCursor', `${param}: Invalid cursor: pass the 'next' value of the previous page unchanged`, {
+    details: { parameter: param },
+  });
 }

@@ -36,6 +36,11 @@ export class ConversationsError extends Error {
     this.details = options.details ?? {};
   }
 
+  /** No user has the id `userId`; the one message for it, whether a read or a route finds out. */
+  static userNotFound(userId: number): ConversationsError {
+    return new ConversationsError('userNotFound', `User '${userId}' does not exist: check the id.`, { details: { userId } });
+  }
+
   /** True when `err` is a ConversationsError, and of `kind` when one is given (checked by shape, across copies). */
   static is(err: unknown, kind?: ConversationsErrorKind): err is ConversationsError {
     if (!(err instanceof Error) || err.name !== 'ConversationsError') return false;

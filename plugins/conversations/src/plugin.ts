@@ -6,8 +6,10 @@ import { migrations } from './migrations/index.js';
 import { conversationServiceRef, conversationWriterRef, userCacheRef, userUpdaterRef } from './refs.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { cacheRoutes } from './routes/cache.js';
+import { conversationsByStatusRoutes } from './routes/conversationsByStatus.js';
+import { domainErrorsApp } from './routes/domainErrors.js';
+import { recordConversationsRoutes } from './routes/recordConversations.js';
 import { userRoutes } from './routes/users.js';
-import { conversationRoutes } from './routes/writes.js';
 import { seedPluginCommand } from './seed/command.js';
 import { UserStore } from './UserStore.js';
 import { DirectConversationWriter } from './writers/DirectConversationWriter.js';
@@ -52,9 +54,12 @@ export default definePlugin({
 
     const service = ctx.create(ConversationService);
     ctx.provide(conversationServiceRef, service);
-    conversationRoutes(ctx.http, service, config);
-    userRoutes(ctx.http, service, config);
-    analyticsRoutes(ctx.http, service, config);
-    cacheRoutes(ctx.http, service);
+    const api = domainErrorsApp();
+    recordConversationsRoutes(api, service, config);
+    conversationsByStatusRoutes(api, service, config);
+    userRoutes(api, service, config);
+    analyticsRoutes(api, service, config);
+    cacheRoutes(api, service);
+    ctx.http.route('/', api);
   },
 });

@@ -2,6 +2,7 @@ import { ApiError, parseParams, parseQuery } from '@plugboard/plugin-api';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ConversationsConfig } from '../config.js';
+import { ConversationsError } from '../errors.js';
 import type { ConversationServiceApi } from '../refs.js';
 import { conversationJson, userJson } from '../rows.js';
 import { limitSchema, strictQuery, userIdSchema } from '../schemas.js';
@@ -18,7 +19,7 @@ export function userRoutes(http: Hono, service: ConversationServiceApi, config: 
   http.get('/api/users/:id', async (c) => {
     const { id } = parseParams(c, idParams);
     const user = await service.getUser(id);
-    if (user === undefined) throw new ApiError(404, 'user_not_found', `User '${id}' does not exist: check the id.`);
+    if (user === undefined) throw ConversationsError.userNotFound(id);
     return c.json({ data: userJson(user) });
   });
 

@@ -1,28 +1,17 @@
-import { parseJsonBody, parseQuery } from '@plugboard/plugin-api';
+import { parseQuery } from '@plugboard/plugin-api';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ConversationsConfig } from '../config.js';
 import type { ConversationServiceApi } from '../refs.js';
 import { conversationJson } from '../rows.js';
-import { exchangesBody, limitSchema, strictQuery } from '../schemas.js';
-import { CONVERSATION_STATUSES, type RecordResult } from '../types.js';
-
-const resultJson = (r: RecordResult) => ({ id: r.id, user_id: r.userId, created: r.created, user_created: r.userCreated });
+import { limitSchema, strictQuery } from '../schemas.js';
+import { CONVERSATION_STATUSES } from '../types.js';
 
 /**
- * `POST /api/conversations` (one exchange or an array) and `GET /api/conversations?status&minProcessingMs`.
- * The POST answers 201 when it stored at least one conversation, 200 when every id was already
- * stored (a retry); `created` tells which.
+ * `GET /api/conversations?status&minProcessingMs&limit&before`: the conversations of one status,
+ * slowest first, rows without a processing time first (only when `minProcessingMs` is 0).
  */
-export function conversationRoutes(http: Hono, service: ConversationServiceApi, config: ConversationsConfig): void {
-  const body = exchangesBody(config.maxBatchSize);
-  http.post('/api/conversations', async (c) => {
-    const { many, exchanges } = await parseJsonBody(c, body);
-    const results = await service.record(exchanges);
-    const status = results.some((r) => r.created) ? 201 : 200;
-    return c.json({ data: many ? results.map(resultJson) : resultJson(results[0]!) }, status);
-  });
-
+export function conversationsByStatusRoutes(http: Hono, service: ConversationServiceApi, config: ConversationsConfig): void {
   const listQuery = strictQuery({
     status: z.enum(CONVERSATION_STATUSES, {
       // A missing status says so; a wrong one keeps zod's own message, which lists the options.
@@ -33,6 +22,7 @@ export function conversationRoutes(http: Hono, service: ConversationServiceApi, 
     limit: limitSchema(config.maxPageSize),
     before: z.string().optional(),
   });
+
   http.get('/api/conversations', async (c) => {
     const q = parseQuery(c, listQuery);
     const page = await service.conversationsByStatus(q.status, {
