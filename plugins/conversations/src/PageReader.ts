@@ -2,19 +2,13 @@ import { coreServices, inject, injectable } from '@plugboard/plugin-api';
 import type { DatabaseService } from '@plugboard/plugin-api';
 import { QueryTypes } from 'sequelize';
 import { decodeCursor, encodeCursor, isNonNegativeInt, isUuid, type CursorPartCheck } from './cursor.js';
+import { isPgTimestamp } from './pgTimestamp.js';
 import { MAX_UUID, queries } from './queries.js';
 import { conversationFromRow, userFromRow } from './rows.js';
 import type { Conversation, ConversationStatus, Page, PremiumUser, User } from './types.js';
 
 type Row = Record<string, unknown>;
 
-/**
- * A timestamp as PostgreSQL prints it (`2025-01-31 12:00:00.123456+00`, `10000-01-01 ...`,
- * `0001-01-01 ... BC`), or an open end: whatever a stored row holds makes a valid cursor.
- */
-const isPgTimestamp: CursorPartCheck = (v) =>
-  typeof v === 'string' &&
-  /^(-?infinity|\d{4,}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)( BC)?)$/.test(v);
 /** The processing time of the last row: null while the previous page ended among rows without one. */
 const isProcessingKey: CursorPartCheck = (v) => v === null || (isNonNegativeInt(v) && (v as number) <= 2_147_483_647);
 
