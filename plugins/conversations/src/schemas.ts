@@ -65,6 +65,8 @@ export const exchangeSchema = z
     ai_response: text().nullish(),
     prompt_tokens: tokens,
     completion_tokens: tokens,
+    // OpenAI-style usage objects carry it; the stored total is always the sum.
+    total_tokens: tokens.optional(),
     status: z.enum(CONVERSATION_STATUSES).optional(),
     processing_time_ms: z.number().int().min(0).max(INT32_MAX).nullish(),
     created_at: createdAtSchema.optional(),
@@ -73,6 +75,15 @@ export const exchangeSchema = z
   .refine((e) => e.prompt_tokens + e.completion_tokens <= INT32_MAX, {
     message: `Too big: prompt_tokens + completion_tokens must be <=${INT32_MAX}`,
     path: ['completion_tokens'],
+  })
+  .superRefine((e, ctx) => {
+    const sum = e.prompt_tokens + e.completion_tokens;
+    if (e.total_tokens === undefined || e.total_tokens === sum || sum > INT32_MAX) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['total_tokens'],
+      message: `Invalid total: must equal prompt_tokens + completion_tokens, which is ${sum} (got ${e.total_tokens}); or leave it out`,
+    });
   })
   .transform(
     (e): ExchangeInput => ({

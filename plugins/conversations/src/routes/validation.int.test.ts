@@ -88,3 +88,44 @@ describe('text', () => {
     );
   });
 });
+
+/** A POST's status and body, with the request id its answer's header carries. */
+async function postWithId(body: unknown): Promise<{ status: number; json: unknown; requestId: string | null }> {
+  const res = await app.kernel.fetch('/api/conversations', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json(), requestId: res.headers.get('x-request-id') };
+}
+
+describe('total_tokens', () => {
+  it('accepts the total an OpenAI-style usage object carries when it is the sum', async () => {
+    const one = exchange({ user_id: 7306, prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 });
+    expect(await post(one)).toEqual({ status: 201, json: { data: { id: one.id, user_id: 7306, created: true, user_created: true } } });
+    expect((await get('/api/users/7306/conversations')).json.data).toEqual([expect.objectContaining({ id: one.id, total_tokens: 30 })]);
+  });
+
+  it('accepts an exchange without it', async () => {
+    const one = exchange({ user_id: 7307, prompt_tokens: 10, completion_tokens: 20 });
+    expect(await post(one)).toEqual({ status: 201, json: { data: { id: one.id, user_id: 7307, created: true, user_created: true } } });
+  });
+
+  it('refuses a total that is not the sum, saying what it should be', async () => {
+    const message = 'body[1].total_tokens: Invalid total: must equal prompt_tokens + completion_tokens, which is 30 (got 31); or leave it out';
+    const res = await postWithId([exchange({ user_id: 7308 }), exchange({ user_id: 7308, prompt_tokens: 10, completion_tokens: 20, total_tokens: 31 })]);
+    expect(res).toEqual({
+      status: 400,
+      json: {
+        error: {
+          code: 'invalid_request',
+          message,
+          requestId: res.requestId,
+          details: { issues: [{ field: 'body[1].total_tokens', message: message.slice('body[1].total_tokens: '.length) }] },
+        },
+      },
+      requestId: expect.any(String),
+    });
+    expect((await get('/api/users/7308')).status).toBe(404);
+  });
+});
