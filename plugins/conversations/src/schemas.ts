@@ -8,15 +8,30 @@ import { CONVERSATION_STATUSES, type ExchangeInput } from './types.js';
 const INT32_MAX = 2_147_483_647;
 const tokens = z.number().int().min(0).max(INT32_MAX);
 
+/** A UTF-16 surrogate without its pair: JSON can carry one (`"\ud800"`), UTF-8 cannot. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Text PostgreSQL can store as sent: it has no NUL character (`\u0000`), which the driver would
- * otherwise alter or refuse.
+ * otherwise alter or refuse, and no lone surrogate, which the driver would silently store as U+FFFD.
  */
 export function text(schema: z.ZodString = z.string()) {
-  return schema.refine((s) => !s.includes('\u0000'), { message: 'Invalid text: must not contain the NUL character (\\u0000)' });
+  return schema
+    .refine((s) => !s.includes('\u0000'), { message: 'Invalid text: must not contain the NUL character (\\u0000)' })
+    .refine((s) => !LONE_SURROGATE.test(s), {
+      message: 'Invalid text: must not contain a lone surrogate (\\ud800 to \\udfff without its pair): send valid Unicode',
+    });
 }
 
-export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/**
+ * A user id in a path: decimal digits only, so `0x10`, `0b1`, `+1` or ` 1 ` (all read as numbers
+ * by `Number`) are refused rather than taken for another user's id.
+ */
+export const userIdSchema = z
+  .string()
+  .regex(/^\d+$/, { message: 'Invalid id: use decimal digits only, such as 42' })
+  .transform(Number)
+  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
 const DAY_MS = 86_400_000;
 const dateTime = z.iso.datetime({ offset: true });

@@ -77,7 +77,7 @@ describe('GET /api/users/:id and its conversations', () => {
   it('answers 400 for an id that is not a user id', async () => {
     expect(await get('/api/users/abc')).toEqual({
       status: 400,
-      json: error('invalid_request', 'params.id: Invalid input: expected number, received NaN'),
+      json: error('invalid_request', 'params.id: Invalid id: use decimal digits only, such as 42'),
     });
   });
 

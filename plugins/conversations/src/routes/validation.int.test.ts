@@ -129,3 +129,67 @@ describe('total_tokens', () => {
     expect((await get('/api/users/7308')).status).toBe(404);
   });
 });
+
+/** A GET's status and body, with the request id its answer's header carries. */
+async function getWithId(path: string): Promise<{ status: number; json: unknown; requestId: string | null }> {
+  const res = await app.kernel.fetch(path);
+  return { status: res.status, json: await res.json(), requestId: res.headers.get('x-request-id') };
+}
+
+/** The exact 400 of a request whose only bad field is `field`. */
+function exactInvalid(res: { requestId: string | null }, field: string, message: string) {
+  return {
+    status: 400,
+    json: { error: { code: 'invalid_request', message: `${field}: ${message}`, requestId: res.requestId, details: { issues: [{ field, message }] } } },
+    requestId: expect.any(String),
+  };
+}
+
+describe('path ids', () => {
+  beforeAll(async () => {
+    // Users 1, 10 and 16 exist, so an id read as one of them would answer 200.
+    for (const user_id of [1, 10, 16]) expect((await post(exchange({ user_id }))).status).toBe(201);
+  });
+
+  const forms = [
+    ['in hexadecimal', '0x10'],
+    ['in binary', '0b1'],
+    ['with a plus sign', '+1'],
+    ['with spaces around', '%201%20'],
+    ['with an exponent', '1e1'],
+    ['with a decimal point', '1.0'],
+  ];
+  for (const suffix of ['', '/conversations', '/tokens']) {
+    it.each(forms)(`refuses a user id written %s on /api/users/:id${suffix}`, async (_what, id) => {
+      const res = await getWithId(`/api/users/${id}${suffix}`);
+      expect(res).toEqual(exactInvalid(res, 'params.id', 'Invalid id: use decimal digits only, such as 42'));
+    });
+  }
+
+  it('still serves an id in decimal digits', async () => {
+    expect(await get('/api/users/16/tokens')).toEqual({ status: 200, json: { data: { user_id: 16, conversations: 1, total_tokens: 30 } } });
+  });
+});
+
+describe('lone surrogates', () => {
+  const SURROGATE = 'Invalid text: must not contain a lone surrogate (\\ud800 to \\udfff without its pair): send valid Unicode';
+  const cases = ['user_message', 'ai_response', 'username'].flatMap((field) => [
+    [field, 'a lone high surrogate', 'a\ud800b'],
+    [field, 'a lone low surrogate', 'a\udc00b'],
+    [field, 'a pair in the wrong order', '\udc00\ud800'],
+  ]);
+  it.each(cases)('refuses in %s %s', async (field, _what, value) => {
+    const res = await postWithId([exchange({ user_id: 7309, [field!]: value })]);
+    expect(res).toEqual(exactInvalid(res, `body[0].${field}`, SURROGATE));
+    expect((await get('/api/users/7309')).status).toBe(404);
+  });
+
+  it('stores a surrogate pair (an emoji) as sent', async () => {
+    const one = exchange({ user_id: 7310, username: 'ada \ud83d\ude00', user_message: '\ud83d\ude00', ai_response: 'x\ud83d\ude00y' });
+    expect((await post(one)).status).toBe(201);
+    expect((await get('/api/users/7310')).json.data).toMatchObject({ username: 'ada 😀' });
+    expect((await get('/api/users/7310/conversations')).json.data).toEqual([
+      expect.objectContaining({ user_message: '😀', ai_response: 'x😀y' }),
+    ]);
+  });
+});
