@@ -163,7 +163,7 @@ describe('admin API', () => {
       expect(((await wrongType.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
     });
 
-    it('maps kernel errors to statuses with the kind as code', async () => {
+    it('maps kernel errors to statuses and snake_case codes', async () => {
       const failures: Record<string, unknown> = {
         ghost: new PlugboardError('pluginNotFound', "Plugin 'ghost' was not found under plugins/. Check its name in the config."),
         bad: new PlugboardError('invalidArgument', "'Bad Name' is not a plugin name."),
@@ -186,24 +186,24 @@ describe('admin API', () => {
         const res = await fetch(url(`/admin/plugins/${name}/enable`), { method: 'POST', headers: { ...auth, 'x-request-id': 'r5' } });
         return { status: res.status, body: await res.json() };
       };
-      const expected = (status: number, err: PlugboardError) => ({
+      const expected = (status: number, code: string, err: PlugboardError) => ({
         status,
         body: {
           error: {
-            code: err.kind,
+            code,
             message: err.message,
             requestId: 'r5',
             ...(Object.keys(err.details).length > 0 ? { details: err.details } : {}),
           },
         },
       });
-      expect(await answer('ghost')).toEqual(expected(404, failures.ghost as PlugboardError));
-      expect(await answer('bad')).toEqual(expected(400, failures.bad as PlugboardError));
-      expect(await answer('alerts')).toEqual(expected(409, failures.alerts as PlugboardError));
-      expect(await answer('metrics')).toEqual(expected(409, failures.metrics as PlugboardError));
-      expect(await answer('loop')).toEqual(expected(409, failures.loop as PlugboardError));
-      expect(await answer('old')).toEqual(expected(409, failures.old as PlugboardError));
-      expect(await answer('broken')).toEqual(expected(500, failures.broken as PlugboardError));
+      expect(await answer('ghost')).toEqual(expected(404, 'plugin_not_found', failures.ghost as PlugboardError));
+      expect(await answer('bad')).toEqual(expected(400, 'invalid_argument', failures.bad as PlugboardError));
+      expect(await answer('alerts')).toEqual(expected(409, 'missing_dependency', failures.alerts as PlugboardError));
+      expect(await answer('metrics')).toEqual(expected(409, 'invalid_state', failures.metrics as PlugboardError));
+      expect(await answer('loop')).toEqual(expected(409, 'circular_dependency', failures.loop as PlugboardError));
+      expect(await answer('old')).toEqual(expected(409, 'version_mismatch', failures.old as PlugboardError));
+      expect(await answer('broken')).toEqual(expected(500, 'plugin_start_failed', failures.broken as PlugboardError));
       expect(await answer('weird')).toEqual({
         status: 500,
         body: { error: { code: 'internal_error', message: 'Internal server error (request id r5).', requestId: 'r5' } },
@@ -224,7 +224,7 @@ describe('admin API', () => {
       expect(rejected.status).toBe(422);
       expect(await rejected.json()).toEqual({
         error: {
-          code: 'configInvalid',
+          code: 'config_invalid',
           message: "The config file 'config/plugboard.yaml' has 2 problems; the running config is kept.",
           requestId: 'r6',
           details: { problems },
