@@ -1,7 +1,10 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpServer, type RunningServer } from './server.js';
+import { parseDuration } from '@plugboard/plugin-api';
+import { serverConfigSchema } from '../config/schema.js';
+import { SERVER_LIMIT_DEFAULTS, startHttpServer, type HttpServerOptions, type RunningServer } from './server.js';
 import { memoryLogger } from './testHarness.js';
 
 const servers: RunningServer[] = [];
@@ -9,8 +12,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 100 })));
 });
 
-async function serve(app: Hono): Promise<RunningServer> {
-  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0, logger: memoryLogger().logger });
+async function serve(app: Hono, options: Partial<HttpServerOptions> = {}): Promise<RunningServer> {
+  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0, logger: memoryLogger().logger, ...options });
   servers.push(server);
   return server;
 }
@@ -107,5 +110,109 @@ describe('startHttpServer', () => {
     const first = server.close();
     expect(server.close()).toBe(first);
     await first;
+  });
+});
+
+/** A raw TCP connection that records what the server sends and when it closes the connection. */
+interface RawClient {
+  socket: Socket;
+  received(): string;
+  /** Resolves with everything received once the server has closed the connection. */
+  closed: Promise<string>;
+}
+
+function rawClient(port: number): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    const socket = connect(port, '127.0.0.1');
+    const closed = new Promise<string>((done) => socket.once('close', () => done(data)));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (data += chunk));
+    // A reset is how some refusals look; `closed` still resolves.
+    socket.on('error', () => {});
+    socket.once('connect', () => resolve({ socket, received: () => data, closed }));
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves once `client` has received a whole answer whose body ends with `end`. */
+function answered(client: RawClient, end: string): Promise<string> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (client.received().endsWith(end)) {
+        client.socket.off('data', check);
+        resolve(client.received());
+      }
+    };
+    client.socket.on('data', check);
+    check();
+  });
+}
+
+const hi = () =>
+  new Hono()
+    .get('/', (c) => c.text('hi'))
+    // The body of a cut-off request never completes; catching that keeps hono from logging it.
+    .post('/', async (c) => c.text(await c.req.text().catch(() => 'cut off')));
+
+describe('startHttpServer limits', () => {
+  it('cuts off a client that never finishes its headers, answering 408', async () => {
+    const server = await serve(hi(), { headersTimeoutMs: 100, requestTimeoutMs: 5000 });
+    const client = await rawClient(server.port);
+    client.socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ');
+    expect(await client.closed).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+  });
+
+  it('cuts off a client that never finishes its body, answering 408', async () => {
+    const server = await serve(hi(), { headersTimeoutMs: 100, requestTimeoutMs: 200 });
+    const client = await rawClient(server.port);
+    client.socket.write('POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc');
+    expect(await client.closed).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+  });
+
+  it('closes an idle keep-alive connection after the keep-alive timeout, announcing it', async () => {
+    const server = await serve(hi(), { keepAliveTimeoutMs: 1000 });
+    const client = await rawClient(server.port);
+    client.socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const answer = await answered(client, 'hi');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toContain('\r\nConnection: keep-alive\r\nKeep-Alive: timeout=1\r\n');
+    // The server, not the client, ends the idle connection: nothing more arrives before it closes.
+    expect(await client.closed).toBe(answer);
+  });
+
+  it('closes connections beyond maxConnections at once, and warns', async () => {
+    const { logger, records } = memoryLogger();
+    const server = await serve(hi(), { maxConnections: 2, logger });
+    const held: RawClient[] = [];
+    for (let i = 0; i < 2; i++) {
+      const client = await rawClient(server.port);
+      client.socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await answered(client, 'hi');
+      held.push(client);
+    }
+    const extra = await rawClient(server.port);
+    extra.socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    expect(await extra.closed).toBe('');
+    expect(records.filter((r) => r.level === 40).map((r) => r.msg)).toEqual([
+      "Refused 1 connection(s) (latest from '127.0.0.1'): the HTTP server already holds server.maxConnections (2) connections. Raise server.maxConnections, or lower server.keepAliveTimeout so idle connections close sooner.",
+    ]);
+
+    // Once a held connection closes, there is room again.
+    held[0]!.socket.destroy();
+    await held[0]!.closed;
+    await expect.poll(async () => (await get(`${server.url}/`).catch(() => ({ body: 'refused' }))).body).toBe('hi');
+    held[1]!.socket.destroy();
+  });
+
+  it('defaults to the limits of the config schema', () => {
+    const server = serverConfigSchema.parse({});
+    expect({
+      headersTimeoutMs: parseDuration(server.headersTimeout, 'server.headersTimeout'),
+      requestTimeoutMs: parseDuration(server.requestTimeout, 'server.requestTimeout'),
+      keepAliveTimeoutMs: parseDuration(server.keepAliveTimeout, 'server.keepAliveTimeout'),
+      maxConnections: server.maxConnections,
+    }).toEqual(SERVER_LIMIT_DEFAULTS);
+    expect(SERVER_LIMIT_DEFAULTS).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 });
   });
 });
