@@ -68,6 +68,8 @@ export class AppHost {
         kernel,
         logger,
         bodyLimit: config.server.bodyLimit,
+        adminMaxFailures: config.server.adminMaxFailures,
+        adminFailureWindowMs: parseDuration(config.server.adminFailureWindow, 'server.adminFailureWindow'),
         ...(config.server.adminToken ? { adminToken: config.server.adminToken } : {}),
         database,
       });

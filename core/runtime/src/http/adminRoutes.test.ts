@@ -15,8 +15,12 @@ afterEach(async () => {
 });
 
 /** `adminToken` null: no token configured. */
-async function start(kernel: FakeKernel = fakeKernel(), adminToken: string | null = TOKEN): Promise<TestHost> {
-  host = await startTestHost({ kernel, ...(adminToken === null ? {} : { adminToken }) });
+async function start(
+  kernel: FakeKernel = fakeKernel(),
+  adminToken: string | null = TOKEN,
+  throttle: { adminMaxFailures?: number; adminFailureWindowMs?: number } = {},
+): Promise<TestHost> {
+  host = await startTestHost({ kernel, ...(adminToken === null ? {} : { adminToken }), ...throttle });
   return host;
 }
 
@@ -83,6 +87,64 @@ describe('admin API', () => {
       const { url } = await start();
       expect((await fetch(url('/admin/no-such-route'))).status).toBe(401);
       expect((await fetch(url('/admin/no-such-route'), { headers: auth })).status).toBe(404);
+    });
+  });
+
+  describe('throttling failed authentications', () => {
+    const wrong = { authorization: 'Bearer not-the-admin-token' };
+    const warnings = (records: TestHost['records']) => records.filter((r) => r.level === 40).map((r) => r.msg);
+
+    it('answers 429 with Retry-After once an address failed too often, even with the right token, and warns twice', async () => {
+      const { url, records } = await start(fakeKernel(), TOKEN, { adminMaxFailures: 3, adminFailureWindowMs: 60_000 });
+      expect((await fetch(url('/admin/plugins'))).status).toBe(401);
+      expect((await fetch(url('/admin/plugins'), { headers: wrong })).status).toBe(401);
+      expect((await fetch(url('/admin/plugins'), { headers: wrong })).status).toBe(401);
+
+      for (const headers of [auth, wrong, {}]) {
+        const res = await fetch(url('/admin/plugins'), { headers: { ...headers, 'x-request-id': 'r7' } });
+        expect(res.status).toBe(429);
+        const retryAfter = Number(res.headers.get('retry-after'));
+        expect(retryAfter).toBeGreaterThanOrEqual(1);
+        expect(retryAfter).toBeLessThanOrEqual(60);
+        expect(await res.json()).toEqual({
+          error: {
+            code: 'too_many_requests',
+            message: `Too many failed admin authentications from '127.0.0.1' (3 failures within 60 s). Try again in ${retryAfter} s, with the right token.`,
+            requestId: 'r7',
+          },
+        });
+      }
+      expect(warnings(records)).toEqual([
+        "Failed admin authentication from '127.0.0.1' (unauthorized). After 3 failures within 60 s the address is answered 429 until the window ends.",
+        expect.stringMatching(/^3 failed admin authentication\(s\) from '127\.0\.0\.1' within 60 s; answering its admin requests 429 for \d+(\.\d+)? s\.$/),
+      ]);
+    });
+
+    it('clears the count of an address when it sends the right token', async () => {
+      const { url } = await start(fakeKernel(), TOKEN, { adminMaxFailures: 3, adminFailureWindowMs: 60_000 });
+      const statuses: number[] = [];
+      for (const headers of [wrong, wrong, auth, wrong, wrong, wrong, auth]) statuses.push((await fetch(url('/admin/plugins'), { headers })).status);
+      // The count starts again after the 200, so the third failure after it is the one that blocks.
+      expect(statuses).toEqual([401, 401, 200, 401, 401, 401, 429]);
+    });
+
+    it('lets the address in again once its window has passed', async () => {
+      const { url } = await start(fakeKernel(), TOKEN, { adminMaxFailures: 2, adminFailureWindowMs: 200 });
+      await fetch(url('/admin/plugins'), { headers: wrong });
+      await fetch(url('/admin/plugins'), { headers: wrong });
+      expect((await fetch(url('/admin/plugins'), { headers: auth })).status).toBe(429);
+      await expect.poll(async () => (await fetch(url('/admin/plugins'), { headers: auth })).status, { timeout: 5000 }).toBe(200);
+    });
+
+    it('with the defaults, answers 200 wrong tokens 401 ten times, then 429, with two warnings', async () => {
+      const { url, records } = await start();
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 200; i++) {
+        const { status } = await fetch(url('/admin/plugins'), { headers: { authorization: `Bearer wrong-token-${i}` } });
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(statuses)).toEqual({ 401: 10, 429: 190 });
+      expect(warnings(records)).toHaveLength(2);
     });
   });
 
