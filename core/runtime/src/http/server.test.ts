@@ -1,4 +1,4 @@
-import { request, type IncomingHttpHeaders } from 'node:http';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -214,5 +214,101 @@ describe('startHttpServer limits', () => {
       maxConnections: server.maxConnections,
     }).toEqual(SERVER_LIMIT_DEFAULTS);
     expect(SERVER_LIMIT_DEFAULTS).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 });
+  });
+});
+
+/** A request through `agent`, which reuses its idle keep-alive sockets; reports the socket it went on. */
+function viaAgent(agent: Agent, url: string): { socket: Promise<Socket>; answer: Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> } {
+  let gotSocket!: (socket: Socket) => void;
+  const socket = new Promise<Socket>((resolve) => (gotSocket = resolve));
+  const answer = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('socket', (s) => gotSocket(s));
+    req.on('error', reject);
+    req.end();
+  });
+  return { socket, answer };
+}
+
+describe('startHttpServer shutdown with keep-alive clients', () => {
+  it('answers the request in flight with Connection: close and closes the idle socket, so the next request reconnects', async () => {
+    const entered = deferred();
+    const release = deferred();
+    const app = new Hono()
+      .get('/', (c) => c.text('hi'))
+      .get('/slow', async (c) => {
+        entered.resolve();
+        await release.promise;
+        return c.text('done');
+      });
+    const server = await serve(app);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      // Two requests at once leave the agent two idle keep-alive sockets.
+      const warm = [viaAgent(agent, `${server.url}/`), viaAgent(agent, `${server.url}/`)];
+      const sockets = await Promise.all(warm.map((w) => w.socket));
+      for (const w of warm) expect((await w.answer).body).toBe('hi');
+      expect(sockets[0]).not.toBe(sockets[1]);
+
+      const slow = viaAgent(agent, `${server.url}/slow`);
+      const busy = await slow.socket;
+      await entered.promise;
+      const idle = sockets.find((s) => s !== busy)!;
+      const idleClosed = new Promise<void>((resolve) => (idle.destroyed ? resolve() : idle.once('close', () => resolve())));
+
+      const closing = server.close({ graceMs: 60_000 });
+      await idleClosed;
+      release.resolve();
+      const answer = await slow.answer;
+      expect(answer).toMatchObject({ status: 200, body: 'done' });
+      expect(answer.headers.connection).toBe('close');
+
+      // Sent after the answer: the agent has no reusable socket left, so it connects anew and is refused, not reset.
+      await expect(viaAgent(agent, `${server.url}/`).answer).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await closing;
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers the next request on a connection whose streamed answer began before close(), instead of resetting it', async () => {
+    const release = deferred();
+    const app = new Hono()
+      .get('/', (c) => c.text('hi'))
+      .get('/stream', () => {
+        const encoder = new TextEncoder();
+        const body = new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(encoder.encode('first;'));
+            await release.promise;
+            controller.enqueue(encoder.encode('last'));
+            controller.close();
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/plain' } });
+      });
+    const server = await serve(app);
+    const client = await rawClient(server.port);
+    client.socket.write('GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const head = await answered(client, 'first;\r\n');
+    // Its headers went out before shutdown, so they could not say Connection: close.
+    expect(head).toContain('\r\nConnection: keep-alive\r\n');
+    const closing = server.close({ graceMs: 60_000 });
+    release.resolve();
+    await answered(client, '0\r\n\r\n');
+    const before = client.received().length;
+    // The client reuses the connection, as a keep-alive client may.
+    client.socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const second = (await client.closed).slice(before);
+    expect(second).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(second).toContain('\r\nConnection: close\r\n');
+    expect(second.endsWith('hi')).toBe(true);
+    await closing;
   });
 });

@@ -36,9 +36,11 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   /**
-   * Stops accepting connections, lets requests in flight finish, closes idle keep-alive
-   * connections, and after `graceMs` (default 10 s) destroys the connections still open.
-   * Calling it again returns the same promise.
+   * Stops accepting connections and closes idle keep-alive connections at once. Requests in
+   * flight finish, answered with `Connection: close` when their headers are not out yet, so
+   * clients reconnect rather than reuse the connection; a request arriving on a connection still
+   * open is answered the same way. After `graceMs` (default 10 s) the connections still open are
+   * destroyed. Calling it again returns the same promise.
    */
   close(options?: { graceMs?: number }): Promise<void>;
 }
@@ -87,11 +89,11 @@ export async function startHttpServer(app: Hono, options: HttpServerOptions): Pr
   server.prependListener('request', (_req, res: ServerResponse) => {
     open.add(res);
     if (closing !== undefined) lastOnConnection(res);
-    res.once('close', () => {
-      open.delete(res);
-      // The connection turns idle once its last answer is out; close it rather than wait for keep-alive to time out.
-      if (closing !== undefined) setImmediate(() => server.closeIdleConnections());
-    });
+    // Answers that began before shutdown could not say Connection: close, so their connections
+    // stay open once done: closing one then would reset the next request a keep-alive client may
+    // already be sending on it. That request is answered with Connection: close instead; a client
+    // that sends none is let go when server.keepAliveTimeout, which it was told, runs out.
+    res.once('close', () => open.delete(res));
   });
   logger.info(`HTTP server listening on ${url}.`);
 
