@@ -170,6 +170,24 @@ describe('startHttpServer limits', () => {
     expect(await client.closed).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
   });
 
+  it('does not limit how long an answer takes, only receiving the request', async () => {
+    const app = new Hono().get('/stream', () => {
+      const encoder = new TextEncoder();
+      let ticks = 0;
+      // Five chunks 100 ms apart: the answer outlasts the 200 ms request timeout.
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          controller.enqueue(encoder.encode(`tick ${++ticks};`));
+          if (ticks === 5) controller.close();
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/plain' } });
+    });
+    const server = await serve(app, { headersTimeoutMs: 100, requestTimeoutMs: 200 });
+    expect((await get(`${server.url}/stream`)).body).toBe('tick 1;tick 2;tick 3;tick 4;tick 5;');
+  });
+
   it('closes an idle keep-alive connection after the keep-alive timeout, announcing it', async () => {
     const server = await serve(hi(), { keepAliveTimeoutMs: 1000 });
     const client = await rawClient(server.port);
