@@ -6,7 +6,17 @@ import { plugboardConfigSchema } from './schema.js';
 describe('plugboardConfigSchema', () => {
   it('fills every default into an empty config', () => {
     expect(plugboardConfigSchema.parse({})).toEqual({
-      server: { host: '127.0.0.1', port: 3000, bodyLimit: 1_048_576 },
+      server: {
+        host: '127.0.0.1',
+        port: 3000,
+        adminMaxFailures: 10,
+        adminFailureWindow: '5m',
+        bodyLimit: 1_048_576,
+        headersTimeout: '10s',
+        requestTimeout: '30s',
+        keepAliveTimeout: '5s',
+        maxConnections: 1024,
+      },
       database: { embedded: { dataDir: '.plugboard/pgdata' } },
       logging: { level: 'info' },
       kernel: { startTimeout: '30s', stopTimeout: '30s', drainTimeout: '10s', watch: false, watchDebounce: '300ms' },
@@ -38,6 +48,47 @@ describe('plugboardConfigSchema', () => {
       'plugins.batching.enabled: Invalid input: expected boolean, received string',
       'serverr: Unrecognized key',
     ]);
+  });
+
+  it('refuses an admin token that is short, blank or has whitespace, naming the key; empty turns the API off', () => {
+    const problems = (adminToken: string) => {
+      const result = plugboardConfigSchema.safeParse({ server: { adminToken } });
+      return result.success ? [] : issueProblems(result.error.issues);
+    };
+    expect(problems('x')).toEqual([
+      "server.adminToken: The admin token is 1 character long, shorter than the 16 required: set server.adminToken (or PLUGBOARD_ADMIN_TOKEN) to a secret of at least 16 characters (for example from 'openssl rand -hex 32'), or leave it empty to turn the admin API off",
+    ]);
+    expect(problems('0123456789abcde')).toEqual([
+      "server.adminToken: The admin token is 15 characters long, shorter than the 16 required: set server.adminToken (or PLUGBOARD_ADMIN_TOKEN) to a secret of at least 16 characters (for example from 'openssl rand -hex 32'), or leave it empty to turn the admin API off",
+    ]);
+    expect(problems(' \t  ')).toEqual([
+      'server.adminToken: The admin token is blank (only whitespace), so no request could send it: set server.adminToken (or PLUGBOARD_ADMIN_TOKEN) to a secret of at least 16 characters, or leave it empty to turn the admin API off',
+    ]);
+    expect(problems('0123456789 abcdef')).toEqual([
+      'server.adminToken: The admin token contains whitespace, which a bearer token cannot carry: set server.adminToken (or PLUGBOARD_ADMIN_TOKEN) to a secret of at least 16 characters, or leave it empty to turn the admin API off',
+    ]);
+    expect(problems('0123456789abcdef')).toEqual([]);
+    expect(problems('')).toEqual([]);
+  });
+
+  it('refuses zero timeouts and a headers timeout longer than the request timeout', () => {
+    const problems = (server: Record<string, unknown>) => {
+      const result = plugboardConfigSchema.safeParse({ server });
+      return result.success ? [] : issueProblems(result.error.issues);
+    };
+    expect(problems({ headersTimeout: '1m' })).toEqual([
+      'server.headersTimeout: The headers timeout (60000 ms) is longer than server.requestTimeout (30000 ms), which covers the headers too: shorten server.headersTimeout or lengthen server.requestTimeout',
+    ]);
+    expect(problems({ keepAliveTimeout: 0, requestTimeout: '0s', maxConnections: -1, adminMaxFailures: 0 })).toEqual([
+      'server.adminMaxFailures: Too small: expected number to be >0',
+      "server.requestTimeout: Invalid duration: it must be more than 0, such as '500ms', '10s' or '1m'",
+      "server.keepAliveTimeout: Invalid duration: it must be more than 0, such as '500ms', '10s' or '1m'",
+      'server.maxConnections: Too small: expected number to be >=0',
+    ]);
+    expect(problems({ headersTimeout: 'soon' })).toEqual([
+      "server.headersTimeout: Invalid duration: use milliseconds as a number or a string such as '500ms', '30s', '5m' or '1h', at most 24 days",
+    ]);
+    expect(problems({ headersTimeout: '2s', requestTimeout: '2s', maxConnections: 0 })).toEqual([]);
   });
 
   it('converts to a JSON Schema with descriptions, for editors', () => {

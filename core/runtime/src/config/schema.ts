@@ -4,12 +4,40 @@
  * for editors, and the docs. Each plugin's own keys are checked later by that plugin's schema.
  */
 import { z } from 'zod';
-import { durationSchema } from '@plugboard/plugin-api';
+import { durationSchema, isDuration, parseDuration } from '@plugboard/plugin-api';
 
 /** Plugin names, which are also their keys under `plugins:`. Matches definePlugin's rule. */
 export const pluginNameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]*$/, 'Invalid plugin name: use lower-case letters, digits and dashes, starting with a letter');
+
+/** Shortest admin token accepted; `openssl rand -hex 32` makes one of 64. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/**
+ * Why an admin token cannot be used, or undefined when it can. The empty string is fine: it
+ * means "no token", which turns the admin API off. The token itself is never quoted.
+ */
+export function adminTokenProblem(token: string): string | undefined {
+  if (token === '') return undefined;
+  const fix = 'set server.adminToken (or PLUGBOARD_ADMIN_TOKEN) to a secret of at least 16 characters';
+  const off = 'or leave it empty to turn the admin API off';
+  if (token.trim() === '') return `The admin token is blank (only whitespace), so no request could send it: ${fix}, ${off}`;
+  if (/\s/.test(token)) return `The admin token contains whitespace, which a bearer token cannot carry: ${fix}, ${off}`;
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    const length = `${token.length} character${token.length === 1 ? '' : 's'}`;
+    return `The admin token is ${length} long, shorter than the ${MIN_ADMIN_TOKEN_LENGTH} required: ${fix} (for example from 'openssl rand -hex 32'), ${off}`;
+  }
+  return undefined;
+}
+
+/**
+ * A duration that must be more than zero (a zero timeout would turn the limit off or close every
+ * connection). Something that is no duration at all is reported once, by durationSchema.
+ */
+const positiveDuration = durationSchema.refine((value) => !isDuration(value) || parseDuration(value, 'duration') > 0, {
+  message: "Invalid duration: it must be more than 0, such as '500ms', '10s' or '1m'",
+});
 
 export const serverConfigSchema = z
   .strictObject({
@@ -17,9 +45,57 @@ export const serverConfigSchema = z
     port: z.number().int().min(0).max(65535).default(3000).describe('TCP port of the HTTP server (0 picks a free one).'),
     adminToken: z
       .string()
+      .superRefine((token, ctx) => {
+        const problem = adminTokenProblem(token);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional()
-      .describe('Bearer token required by /admin/*. Empty or unset disables the admin API.'),
+      .describe(
+        'Bearer token required by /admin/*: at least 16 characters, no whitespace. Empty or unset disables the admin API.',
+      ),
+    adminMaxFailures: z
+      .number()
+      .int()
+      .positive()
+      .default(10)
+      .describe(
+        'Failed admin authentications one client address may make within adminFailureWindow; past it every admin request from that address answers 429 until the window ends.',
+      ),
+    adminFailureWindow: positiveDuration
+      .default('5m')
+      .describe("Window of adminMaxFailures, counted from an address's first failure; a success before the limit clears the count."),
     bodyLimit: z.number().int().positive().default(1_048_576).describe('Largest accepted request body, in bytes.'),
+    headersTimeout: positiveDuration
+      .default('10s')
+      .describe("Time a client has to send a request's headers; a connection that takes longer is closed (Node's own default is 60s)."),
+    requestTimeout: positiveDuration
+      .default('30s')
+      .describe(
+        "Time a client has to send a whole request, headers and body; longer answers 408 and closes the connection. At least headersTimeout. Answers (such as event streams) are not limited.",
+      ),
+    keepAliveTimeout: positiveDuration
+      .default('5s')
+      .describe('How long an idle keep-alive connection is kept open waiting for its next request.'),
+    maxConnections: z
+      .number()
+      .int()
+      .min(0)
+      .default(1024)
+      .describe('Most connections open at once, idle keep-alive ones included; further connections are closed at once. 0 means no cap.'),
+  })
+  .superRefine((server, ctx) => {
+    // Node refuses a headers timeout longer than the request timeout, which includes the headers.
+    if (!isDuration(server.headersTimeout) || !isDuration(server.requestTimeout)) return;
+    const headersMs = parseDuration(server.headersTimeout, 'server.headersTimeout');
+    const requestMs = parseDuration(server.requestTimeout, 'server.requestTimeout');
+    // A zero is reported by positiveDuration already.
+    if (requestMs > 0 && headersMs > requestMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headersTimeout'],
+        message: `The headers timeout (${headersMs} ms) is longer than server.requestTimeout (${requestMs} ms), which covers the headers too: shorten server.headersTimeout or lengthen server.requestTimeout`,
+      });
+    }
   })
   .describe('The HTTP server that serves the API, /metrics, /admin and the dashboard.');
 

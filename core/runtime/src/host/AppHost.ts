@@ -7,7 +7,7 @@ import { startHttpServer, type RunningServer } from '../http/server.js';
 import { Kernel } from '../kernel/Kernel.js';
 import { loadConfig, type LoadedConfig, type LoadedPlugin } from '../kernel/loadPlugins.js';
 import { watchConfig } from '../kernel/watchConfig.js';
-import { coreServices } from '@plugboard/plugin-api';
+import { coreServices, parseDuration } from '@plugboard/plugin-api';
 import { CORE_VERSION } from '../version.js';
 import { createLogger } from './createLogger.js';
 
@@ -68,6 +68,8 @@ export class AppHost {
         kernel,
         logger,
         bodyLimit: config.server.bodyLimit,
+        adminMaxFailures: config.server.adminMaxFailures,
+        adminFailureWindowMs: parseDuration(config.server.adminFailureWindow, 'server.adminFailureWindow'),
         ...(config.server.adminToken ? { adminToken: config.server.adminToken } : {}),
         database,
       });
@@ -75,6 +77,10 @@ export class AppHost {
         host: options.host ?? config.server.host,
         port: options.port ?? config.server.port,
         logger,
+        headersTimeoutMs: parseDuration(config.server.headersTimeout, 'server.headersTimeout'),
+        requestTimeoutMs: parseDuration(config.server.requestTimeout, 'server.requestTimeout'),
+        keepAliveTimeoutMs: parseDuration(config.server.keepAliveTimeout, 'server.keepAliveTimeout'),
+        maxConnections: config.server.maxConnections,
       });
       await kernel.start();
     } catch (err) {

@@ -15,8 +15,12 @@ afterEach(async () => {
 });
 
 /** `adminToken` null: no token configured. */
-async function start(kernel: FakeKernel = fakeKernel(), adminToken: string | null = TOKEN): Promise<TestHost> {
-  host = await startTestHost({ kernel, ...(adminToken === null ? {} : { adminToken }) });
+async function start(
+  kernel: FakeKernel = fakeKernel(),
+  adminToken: string | null = TOKEN,
+  throttle: { adminMaxFailures?: number; adminFailureWindowMs?: number } = {},
+): Promise<TestHost> {
+  host = await startTestHost({ kernel, ...(adminToken === null ? {} : { adminToken }), ...throttle });
   return host;
 }
 
@@ -83,6 +87,64 @@ describe('admin API', () => {
       const { url } = await start();
       expect((await fetch(url('/admin/no-such-route'))).status).toBe(401);
       expect((await fetch(url('/admin/no-such-route'), { headers: auth })).status).toBe(404);
+    });
+  });
+
+  describe('throttling failed authentications', () => {
+    const wrong = { authorization: 'Bearer not-the-admin-token' };
+    const warnings = (records: TestHost['records']) => records.filter((r) => r.level === 40).map((r) => r.msg);
+
+    it('answers 429 with Retry-After once an address failed too often, even with the right token, and warns twice', async () => {
+      const { url, records } = await start(fakeKernel(), TOKEN, { adminMaxFailures: 3, adminFailureWindowMs: 60_000 });
+      expect((await fetch(url('/admin/plugins'))).status).toBe(401);
+      expect((await fetch(url('/admin/plugins'), { headers: wrong })).status).toBe(401);
+      expect((await fetch(url('/admin/plugins'), { headers: wrong })).status).toBe(401);
+
+      for (const headers of [auth, wrong, {}]) {
+        const res = await fetch(url('/admin/plugins'), { headers: { ...headers, 'x-request-id': 'r7' } });
+        expect(res.status).toBe(429);
+        const retryAfter = Number(res.headers.get('retry-after'));
+        expect(retryAfter).toBeGreaterThanOrEqual(1);
+        expect(retryAfter).toBeLessThanOrEqual(60);
+        expect(await res.json()).toEqual({
+          error: {
+            code: 'too_many_requests',
+            message: `Too many failed admin authentications from '127.0.0.1' (3 failures within 60 s). Try again in ${retryAfter} s, with the right token.`,
+            requestId: 'r7',
+          },
+        });
+      }
+      expect(warnings(records)).toEqual([
+        "Failed admin authentication from '127.0.0.1' (unauthorized). After 3 failures within 60 s the address is answered 429 until the window ends.",
+        expect.stringMatching(/^3 failed admin authentication\(s\) from '127\.0\.0\.1' within 60 s; answering its admin requests 429 for \d+(\.\d+)? s\.$/),
+      ]);
+    });
+
+    it('clears the count of an address when it sends the right token', async () => {
+      const { url } = await start(fakeKernel(), TOKEN, { adminMaxFailures: 3, adminFailureWindowMs: 60_000 });
+      const statuses: number[] = [];
+      for (const headers of [wrong, wrong, auth, wrong, wrong, wrong, auth]) statuses.push((await fetch(url('/admin/plugins'), { headers })).status);
+      // The count starts again after the 200, so the third failure after it is the one that blocks.
+      expect(statuses).toEqual([401, 401, 200, 401, 401, 401, 429]);
+    });
+
+    it('lets the address in again once its window has passed', async () => {
+      const { url } = await start(fakeKernel(), TOKEN, { adminMaxFailures: 2, adminFailureWindowMs: 200 });
+      await fetch(url('/admin/plugins'), { headers: wrong });
+      await fetch(url('/admin/plugins'), { headers: wrong });
+      expect((await fetch(url('/admin/plugins'), { headers: auth })).status).toBe(429);
+      await expect.poll(async () => (await fetch(url('/admin/plugins'), { headers: auth })).status, { timeout: 5000 }).toBe(200);
+    });
+
+    it('with the defaults, answers 200 wrong tokens 401 ten times, then 429, with two warnings', async () => {
+      const { url, records } = await start();
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 200; i++) {
+        const { status } = await fetch(url('/admin/plugins'), { headers: { authorization: `Bearer wrong-token-${i}` } });
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(statuses)).toEqual({ 401: 10, 429: 190 });
+      expect(warnings(records)).toHaveLength(2);
     });
   });
 
@@ -163,7 +225,7 @@ describe('admin API', () => {
       expect(((await wrongType.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
     });
 
-    it('maps kernel errors to statuses with the kind as code', async () => {
+    it('maps kernel errors to statuses and snake_case codes', async () => {
       const failures: Record<string, unknown> = {
         ghost: new PlugboardError('pluginNotFound', "Plugin 'ghost' was not found under plugins/. Check its name in the config."),
         bad: new PlugboardError('invalidArgument', "'Bad Name' is not a plugin name."),
@@ -186,24 +248,24 @@ describe('admin API', () => {
         const res = await fetch(url(`/admin/plugins/${name}/enable`), { method: 'POST', headers: { ...auth, 'x-request-id': 'r5' } });
         return { status: res.status, body: await res.json() };
       };
-      const expected = (status: number, err: PlugboardError) => ({
+      const expected = (status: number, code: string, err: PlugboardError) => ({
         status,
         body: {
           error: {
-            code: err.kind,
+            code,
             message: err.message,
             requestId: 'r5',
             ...(Object.keys(err.details).length > 0 ? { details: err.details } : {}),
           },
         },
       });
-      expect(await answer('ghost')).toEqual(expected(404, failures.ghost as PlugboardError));
-      expect(await answer('bad')).toEqual(expected(400, failures.bad as PlugboardError));
-      expect(await answer('alerts')).toEqual(expected(409, failures.alerts as PlugboardError));
-      expect(await answer('metrics')).toEqual(expected(409, failures.metrics as PlugboardError));
-      expect(await answer('loop')).toEqual(expected(409, failures.loop as PlugboardError));
-      expect(await answer('old')).toEqual(expected(409, failures.old as PlugboardError));
-      expect(await answer('broken')).toEqual(expected(500, failures.broken as PlugboardError));
+      expect(await answer('ghost')).toEqual(expected(404, 'plugin_not_found', failures.ghost as PlugboardError));
+      expect(await answer('bad')).toEqual(expected(400, 'invalid_argument', failures.bad as PlugboardError));
+      expect(await answer('alerts')).toEqual(expected(409, 'missing_dependency', failures.alerts as PlugboardError));
+      expect(await answer('metrics')).toEqual(expected(409, 'invalid_state', failures.metrics as PlugboardError));
+      expect(await answer('loop')).toEqual(expected(409, 'circular_dependency', failures.loop as PlugboardError));
+      expect(await answer('old')).toEqual(expected(409, 'version_mismatch', failures.old as PlugboardError));
+      expect(await answer('broken')).toEqual(expected(500, 'plugin_start_failed', failures.broken as PlugboardError));
       expect(await answer('weird')).toEqual({
         status: 500,
         body: { error: { code: 'internal_error', message: 'Internal server error (request id r5).', requestId: 'r5' } },
@@ -224,7 +286,7 @@ describe('admin API', () => {
       expect(rejected.status).toBe(422);
       expect(await rejected.json()).toEqual({
         error: {
-          code: 'configInvalid',
+          code: 'config_invalid',
           message: "The config file 'config/plugboard.yaml' has 2 problems; the running config is kept.",
           requestId: 'r6',
           details: { problems },

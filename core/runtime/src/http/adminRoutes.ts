@@ -2,13 +2,14 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { ChangeReport } from '../kernel/types.js';
 import { ApiError } from '@plugboard/plugin-api';
-import { adminAuth } from './adminAuth.js';
+import { adminAuth, type AdminAuthOptions } from './adminAuth.js';
 import { toApiError } from './kernelErrors.js';
 import { parseJsonBody } from '@plugboard/plugin-api';
 import type { HostKernel } from './types.js';
 
 /**
- * The admin API, mounted under `/admin` and guarded by a bearer token:
+ * The admin API, mounted under `/admin` and guarded by a bearer token (failures throttled per
+ * client address, see {@link adminAuth}):
  * - `GET  /plugins`: every plugin with its state, version, dependencies and refs
  * - `POST /plugins/:name/enable`, `POST /plugins/:name/disable` (`cascade` in the query or the JSON body)
  * - `POST /config/reload`: re-reads the config file
@@ -16,11 +17,12 @@ import type { HostKernel } from './types.js';
  * Changes answer the kernel's ChangeReport.
  *
  * @example
- * app.route('/admin', adminRoutes(kernel, config.server.adminToken));
+ * app.route('/admin', adminRoutes(kernel, { token: config.server.adminToken, logger }));
  */
-export function adminRoutes(kernel: HostKernel, adminToken: string | undefined): Hono {
+export function adminRoutes(kernel: HostKernel, options: AdminAuthOptions & { token: string | undefined }): Hono {
+  const { token, ...auth } = options;
   const admin = new Hono();
-  admin.use('*', adminAuth(adminToken));
+  admin.use('*', adminAuth(token, auth));
   admin.get('/plugins', (c) => c.json({ plugins: kernel.plugins() }));
   admin.post('/plugins/:name/enable', (c) => change(c, () => kernel.enable(c.req.param('name'))));
   admin.post('/plugins/:name/disable', async (c) => {

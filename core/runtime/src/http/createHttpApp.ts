@@ -47,7 +47,10 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   // GET and HEAD carry no body; skipping them spares @hono/node-server building a full Request.
   app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   app.route('/', healthRoutes({ kernel, database: options.database, timeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS }));
-  app.route('/admin', adminRoutes(kernel, adminToken));
+  app.route(
+    '/admin',
+    adminRoutes(kernel, { token: adminToken, logger, maxFailures: options.adminMaxFailures, failureWindowMs: options.adminFailureWindowMs }),
+  );
   app.all('*', dispatchToPlugins(kernel, logger));
   app.notFound((c) => errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`));
   app.onError(createErrorHandler(logger));

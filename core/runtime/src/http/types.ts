@@ -35,6 +35,10 @@ export interface HttpAppOptions {
   bodyLimit: number;
   /** Bearer token of the admin API; without one the admin API is off. */
   adminToken?: string;
+  /** Failed admin authentications one client address may make per window before it gets 429. Default 10. */
+  adminMaxFailures?: number;
+  /** That window, in ms. Default 5 minutes. */
+  adminFailureWindowMs?: number;
   /** Checked by `/readyz` when given. */
   database?: PingableDatabase;
   /** How long `/readyz` waits for the database ping. Default 2000 ms. */

@@ -22,6 +22,19 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The server section of an empty config. */
+const SERVER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 3000,
+  adminMaxFailures: 10,
+  adminFailureWindow: '5m',
+  bodyLimit: 1_048_576,
+  headersTimeout: '10s',
+  requestTimeout: '30s',
+  keepAliveTimeout: '5s',
+  maxConnections: 1024,
+};
+
 async function load(yaml: string, env: NodeJS.ProcessEnv = {}) {
   await writeFile(file, yaml);
   return loadConfig({ path: file, projectRoot, env, coreVersion: '0.1.0' });
@@ -52,7 +65,7 @@ describe('loadConfig', () => {
     );
     expect(config.path).toBe(file);
     expect(config.projectRoot).toBe(projectRoot);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 3000, adminToken: undefined, bodyLimit: 1_048_576 });
+    expect(config.server).toEqual({ ...SERVER_DEFAULTS, adminToken: undefined });
     expect(config.database).toEqual({ url: undefined, embedded: { dataDir: path.join(projectRoot, '.plugboard', 'pgdata') } });
     expect(config.logging).toEqual({ level: 'info' });
     expect(config.kernel).toEqual({
@@ -79,10 +92,10 @@ describe('loadConfig', () => {
   });
 
   it('keeps set environment values, and reads empty core settings as unset', async () => {
-    const config = await load('server:\n  adminToken: ${PLUGBOARD_ADMIN_TOKEN:-}\n', { PLUGBOARD_ADMIN_TOKEN: 's3cret' });
-    expect(config.server.adminToken).toBe('s3cret');
+    const config = await load('server:\n  adminToken: ${PLUGBOARD_ADMIN_TOKEN:-}\n', { PLUGBOARD_ADMIN_TOKEN: 's3cret-admin-token' });
+    expect(config.server.adminToken).toBe('s3cret-admin-token');
     const empty = await load('server:\n  port:\n  adminToken: "${PLUGBOARD_ADMIN_TOKEN:-}"\ndatabase:\n  url: ""\n');
-    expect(empty.server).toEqual({ host: '127.0.0.1', port: 3000, adminToken: undefined, bodyLimit: 1_048_576 });
+    expect(empty.server).toEqual({ ...SERVER_DEFAULTS, adminToken: undefined });
     expect(empty.database.url).toBeUndefined();
   });
 

@@ -1,4 +1,5 @@
 import type { PluginDefinition } from '@plugboard/plugin-api';
+import { serverConfigSchema } from '../../config/schema.js';
 import type { LoadedConfig, LoadedPlugin } from '../loadPlugins.js';
 
 /** One plugin of a test config: its definition and the loader's keys that tests vary. */
@@ -31,7 +32,8 @@ export function loadedConfigOf(plugins: readonly (TestPlugin | PluginDefinition<
   return {
     path: '/virtual/plugboard.yaml',
     projectRoot: '/virtual',
-    server: { host: '127.0.0.1', port: 0, bodyLimit: 1024 },
+    // Parsed, so every server key has its default.
+    server: serverConfigSchema.parse({ port: 0, bodyLimit: 1024 }),
     database: { embedded: { dataDir: '/virtual/pgdata' } },
     logging: { level: 'silent' },
     unresolved: [],
