@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { definePlugin } from '@plugboard/plugin-api';
-import { loadConfig } from './loadPlugins.js';
+import { loadConfig } from './loadConfig.js';
 import { plugboardErrorOf } from '../testing/errors.js';
 import type { PluginDefinition } from '@plugboard/plugin-api';
 
