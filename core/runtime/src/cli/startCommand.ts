@@ -85,7 +85,7 @@ function summary(host: AppHost): string {
     ...entryPoints(host).map(([what, path]) => `  ${what.padEnd(10)}  ${url}${path}`),
     `  health      ${url}/healthz  ${url}/readyz`,
     `  admin       ${url}/admin ${host.config.server.adminToken ? '(bearer token from the config)' : '(off: set PLUGBOARD_ADMIN_TOKEN to turn it on)'}`,
-    `  database    ${host.database.embedded ? `embedded PostgreSQL, data in ${host.config.database.embedded.dataDir} (set DATABASE_URL to use your own server)` : host.database.displayUrl}`,
+    `  database    ${host.database.embedded ? `embedded PostgreSQL, data in ${host.database.dataDir ?? host.config.database.embedded.dataDir} (set DATABASE_URL to use your own server)` : host.database.displayUrl}`,
     '',
     'Press Ctrl+C to stop.',
     '',
