@@ -11,7 +11,7 @@
 export { AppHost, type AppHostOptions } from './host/AppHost.js';
 export { Kernel, type KernelOptions } from './kernel/Kernel.js';
 export type { ChangeReport } from './kernel/types.js';
-export { loadConfig, type LoadedConfig, type LoadedPlugin } from './kernel/loadPlugins.js';
+export { loadConfig, type LoadedConfig, type LoadedPlugin } from './kernel/loadConfig.js';
 export { ServiceRegistry, type ServiceRegistryOptions } from './services/ServiceRegistry.js';
 export { createDatabase, type CreateDatabaseOptions, type DatabaseHandle } from './database/createDatabase.js';
 export { CORE_VERSION } from './version.js';

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { pendingMigrations } from '../database/MigrationRunner.js';
-import { migratePlugin, openDatabase } from '../host/AppHost.js';
+import { bootKernel, openDatabase } from '../host/bootKernel.js';
 import { graphOfConfig } from '../kernel/configGraph.js';
-import type { LoadedConfig } from '../kernel/loadPlugins.js';
+import type { LoadedConfig } from '../kernel/loadConfig.js';
 
 /** `plugboard migrate`: applies (or with dryRun lists) the migrations of every enabled plugin. */
 export async function migrateCommand(
@@ -13,17 +13,12 @@ export async function migrateCommand(
 ): Promise<void> {
   const database = await openDatabase(config, logger);
   try {
+    if (!options.dryRun) await bootKernel({ config, database, logger }).migrate();
     for (const name of graphOfConfig(config).order()) {
-      const plugin = config.plugins.get(name)!;
-      const migrations = plugin.definition.migrations ?? [];
+      const migrations = config.plugins.get(name)!.definition.migrations ?? [];
       if (migrations.length === 0) continue;
-      if (options.dryRun) {
-        const pending = await pendingMigrations(database.sequelize, name, migrations);
-        out.write(`${name}: ${pending.length === 0 ? 'up to date' : `pending ${pending.join(', ')}`}\n`);
-      } else {
-        await migratePlugin(database, plugin, logger);
-        out.write(`${name}: up to date\n`);
-      }
+      const pending = options.dryRun ? await pendingMigrations(database.sequelize, name, migrations) : [];
+      out.write(`${name}: ${pending.length === 0 ? 'up to date' : `pending ${pending.join(', ')}`}\n`);
     }
   } finally {
     await database.close();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { plugboardConfigSchema, pluginSectionSchema } from '../config/schema.js';
 import { graphOfConfig } from '../kernel/configGraph.js';
-import { loadConfig, type LoadedConfig } from '../kernel/loadPlugins.js';
+import { loadConfig, type LoadedConfig } from '../kernel/loadConfig.js';
 import { CORE_VERSION } from '../version.js';
 
 export function readConfig(path: string): Promise<LoadedConfig> {

@@ -7,8 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { defaultConfigPath } from '../config/loadConfigText.js';
 import { createLogger } from '../host/createLogger.js';
 import { CORE_VERSION } from '../version.js';
-import { migratePlugin, openDatabase } from '../host/AppHost.js';
-import { graphOfConfig } from '../kernel/configGraph.js';
+import { bootKernel, openDatabase } from '../host/bootKernel.js';
 import { migrateCommand } from './databaseCommands.js';
 import { configCheckCommand, configSchema, pluginsCommand, readConfig } from './inspectCommands.js';
 import { exitCodeOf, printError } from './output.js';
@@ -90,7 +89,7 @@ async function addPluginCommands(program: Command, argv: string[], only?: string
         const logger = createLogger(loaded.logging.level);
         const database = await openDatabase(loaded, logger);
         try {
-          for (const enabled of graphOfConfig(loaded).order()) await migratePlugin(database, loaded.plugins.get(enabled)!, logger);
+          await bootKernel({ config: loaded, database, logger }).migrate();
           await command.run(options, { config: plugin.config, logger, database, out: process.stdout });
         } finally {
           await database.close();

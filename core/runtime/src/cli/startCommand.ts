@@ -1,5 +1,6 @@
 import { AppHost } from '../host/AppHost.js';
 import { CORE_VERSION } from '../version.js';
+import { startedByNpm, watchParent } from './parentWatch.js';
 
 export interface StartOptions {
   config: string;
@@ -39,6 +40,16 @@ export async function startCommand(options: StartOptions, out: NodeJS.WriteStrea
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (startedByNpm()) {
+    // A parent that ends while we already shut down (a Ctrl+C reached npm too) is no second signal.
+    watchParent(() => {
+      if (signals > 0) return;
+      const said = 'The npm process that started Plugboard ended (npm does not pass SIGTERM through its shell); shutting down as on SIGTERM.';
+      if (host) host.logger.warn(said);
+      else process.stderr.write(`${said}\n`);
+      onSignal('SIGTERM');
+    });
+  }
 
   host = await AppHost.start({
     configPath: options.config,
@@ -74,7 +85,7 @@ function summary(host: AppHost): string {
     ...entryPoints(host).map(([what, path]) => `  ${what.padEnd(10)}  ${url}${path}`),
     `  health      ${url}/healthz  ${url}/readyz`,
     `  admin       ${url}/admin ${host.config.server.adminToken ? '(bearer token from the config)' : '(off: set PLUGBOARD_ADMIN_TOKEN to turn it on)'}`,
-    `  database    ${host.database.embedded ? `embedded PostgreSQL, data in ${host.config.database.embedded.dataDir} (set DATABASE_URL to use your own server)` : host.database.displayUrl}`,
+    `  database    ${host.database.embedded ? `embedded PostgreSQL, data in ${host.database.dataDir ?? host.config.database.embedded.dataDir} (set DATABASE_URL to use your own server)` : host.database.displayUrl}`,
     '',
     'Press Ctrl+C to stop.',
     '',

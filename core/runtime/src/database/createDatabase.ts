@@ -2,11 +2,14 @@ import { isAbsolute } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
-import { connectToUrl, type DatabaseHandle } from './connect.js';
+import { connectToUrl, type DatabaseHandle as ConnectedDatabase } from './connect.js';
 import { startEmbeddedServer } from './embeddedServer.js';
 import { ensureStatStatements } from './extensions.js';
 
-export type { DatabaseHandle } from './connect.js';
+export interface DatabaseHandle extends ConnectedDatabase {
+  /** The embedded server's data folder, where it really is (see placeDataDir); unset with a URL. */
+  readonly dataDir?: string;
+}
 
 export interface CreateDatabaseOptions {
   /** A PostgreSQL URL (`DATABASE_URL`). Without it, an embedded server is started. */
@@ -55,7 +58,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
       { dataDir: server.dataDir, port: server.port, url: db.displayUrl },
       `Embedded PostgreSQL keeps its data in '${server.dataDir}'; set DATABASE_URL=postgres://... to use your own PostgreSQL.`,
     );
-    return db;
+    return { ...db, dataDir: server.dataDir };
   } catch (err) {
     await server.stop();
     throw err;

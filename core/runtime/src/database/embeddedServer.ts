@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
 import { loadEmbeddedPostgres } from './embeddedLifecycle.js';
 import { inspectPidFile, PID_FILE } from './pidFile.js';
-import { postgresOsUser, prepareDataDir } from './postgresOsUser.js';
+import { placeDataDir, postgresOsUser, prepareDataDir } from './postgresOsUser.js';
 import { type PostgresProcess, startPostgresProcess } from './postgresProcess.js';
 
 export interface EmbeddedServerOptions {
@@ -52,9 +52,16 @@ const POSTGRES_FLAGS = [
  * await server.stop();
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
-  const { dataDir, logger } = options;
+  const { logger } = options;
   const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   const ids = await postgresOsUser();
+  const dataDir = await placeDataDir(options.dataDir, ids);
+  if (dataDir !== options.dataDir) {
+    logger.warn(
+      { dataDir, configured: options.dataDir },
+      `Embedded PostgreSQL runs as the OS user 'postgres', which cannot reach '${options.dataDir}' (a parent folder is closed to it, as root's home usually is), so its data lives in '${dataDir}' instead. To keep it elsewhere, set database.embedded.dataDir to a folder that user can reach.`,
+    );
+  }
   await prepareDataDir(dataDir, ids);
   const initialised = !(await exists(join(dataDir, 'PG_VERSION')));
   const password = initialised ? randomBytes(24).toString('base64url') : await readPassword(dataDir);

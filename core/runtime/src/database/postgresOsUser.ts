@@ -4,7 +4,10 @@
  * that user must own the data folder and be able to reach it through every parent folder.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, chown, lstat, mkdir, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { PlugboardError } from '@plugboard/plugin-api';
@@ -45,6 +48,40 @@ export async function postgresOsUser(): Promise<OsIds | undefined> {
       );
     }
   }
+}
+
+/** Where data goes that the `postgres` user could not reach where it was configured. */
+export function fallbackDataRoot(): string {
+  return join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'plugboard-pgdata');
+}
+
+/**
+ * The folder the data really lives in: `dataDir`, unless root runs the server and the `postgres`
+ * user cannot pass through one of its parents. Root's home folder is mode 700 on most systems
+ * (containers included), so `git clone` there and `npm start` would otherwise fail; the data then
+ * goes to a folder of its own under /var/tmp (kept across reboots, unlike /tmp), named after a
+ * hash of `dataDir` so each project finds its data again on the next start.
+ *
+ * @example
+ * await placeDataDir('/root/app/.plugboard/pgdata', { uid: 101, gid: 104 }) // '/var/tmp/plugboard-pgdata/3f1c…'
+ */
+export async function placeDataDir(dataDir: string, ids: OsIds | undefined): Promise<string> {
+  if (ids === undefined || (await reachable(nearestExisting(dirname(dataDir)), ids))) return dataDir;
+  const root = fallbackDataRoot();
+  await mkdir(root, { recursive: true, mode: 0o711 });
+  await chmod(root, 0o711);
+  return join(root, createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
+}
+
+function nearestExisting(dir: string): string {
+  for (let at = dir; ; at = dirname(at)) if (existsSync(at) || dirname(at) === at) return at;
+}
+
+async function reachable(dir: string, ids: OsIds): Promise<boolean> {
+  return run('test', ['-x', dir], ids).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

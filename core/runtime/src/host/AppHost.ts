@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createDatabase, type DatabaseHandle } from '../database/createDatabase.js';
-import { runMigrations } from '../database/MigrationRunner.js';
+import type { DatabaseHandle } from '../database/createDatabase.js';
 import { createHttpApp } from '../http/createHttpApp.js';
 import { startHttpServer, type RunningServer } from '../http/server.js';
-import { Kernel } from '../kernel/Kernel.js';
-import { loadConfig, type LoadedConfig, type LoadedPlugin } from '../kernel/loadPlugins.js';
+import type { Kernel } from '../kernel/Kernel.js';
+import { loadConfig, type LoadedConfig } from '../kernel/loadConfig.js';
 import { watchConfig } from '../kernel/watchConfig.js';
-import { coreServices, parseDuration } from '@plugboard/plugin-api';
+import { parseDuration } from '@plugboard/plugin-api';
 import { CORE_VERSION } from '../version.js';
+import { bootKernel, openDatabase } from './bootKernel.js';
 import { createLogger } from './createLogger.js';
 
 export interface AppHostOptions {
@@ -57,13 +57,7 @@ export class AppHost {
     let kernel: Kernel | undefined;
     let server: RunningServer | undefined;
     try {
-      kernel = new Kernel({
-        config,
-        logger,
-        loadConfig: load,
-        beforeSetup: (plugin, log) => migratePlugin(database, plugin, log),
-      });
-      kernel.registry.register(coreServices.database, database, { owner: 'core' });
+      ({ kernel } = bootKernel({ config, logger, database, loadConfig: load }));
       const app = createHttpApp({
         kernel,
         logger,
@@ -118,21 +112,4 @@ export class AppHost {
     })();
     return this.#stopping;
   }
-}
-
-/** Opens the config's database: `database.url`, or an embedded PostgreSQL when it is unset. */
-export function openDatabase(config: LoadedConfig, logger: Logger): Promise<DatabaseHandle> {
-  return createDatabase({
-    ...(config.database.url ? { url: config.database.url } : {}),
-    dataDir: resolve(config.projectRoot, config.database.embedded.dataDir),
-    logger,
-  });
-}
-
-/** Runs a plugin's migrations, if it has any, before its setup. */
-export async function migratePlugin(database: DatabaseHandle, plugin: LoadedPlugin, logger: Logger): Promise<void> {
-  const migrations = plugin.definition.migrations ?? [];
-  if (migrations.length === 0) return;
-  const { applied } = await runMigrations(database.sequelize, plugin.name, migrations, logger);
-  if (applied.length > 0) logger.info({ applied }, `Applied ${applied.length} migration(s) of plugin '${plugin.name}'.`);
 }

@@ -15,7 +15,7 @@ import type { TaskStatus } from '@plugboard/plugin-api';
 import { serialize } from '../util/serialize.js';
 import { errorMessage } from '../util/withTimeout.js';
 import { graphOfConfig, knownRefIds } from './configGraph.js';
-import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
+import type { LoadedConfig, LoadedPlugin } from './loadConfig.js';
 import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
 import { pluginInfo } from './pluginInfo.js';

@@ -12,7 +12,7 @@ import type { PluginTasks, TaskOptions } from '@plugboard/plugin-api';
 import { createForwardingMeter } from '../telemetry/ForwardingMeter.js';
 import { createForwardingTracer } from '../telemetry/ForwardingTracer.js';
 import { errorMessage, withTimeout } from '../util/withTimeout.js';
-import type { LoadedPlugin } from './loadPlugins.js';
+import type { LoadedPlugin } from './loadConfig.js';
 
 /** What a runtime needs from the kernel. */
 export interface RuntimeDeps {

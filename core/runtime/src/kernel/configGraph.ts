@@ -1,7 +1,7 @@
 import { DependencyGraph } from '../graph/DependencyGraph.js';
 import { graphNode } from '../graph/graphNode.js';
 import { CORE_SERVICE_IDS } from '@plugboard/plugin-api/internal';
-import type { LoadedConfig } from './loadPlugins.js';
+import type { LoadedConfig } from './loadConfig.js';
 
 /**
  * The dependency graph of the plugins in `enabled` (default: those the config enables), with

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { LoadedConfig, LoadedPlugin } from './loadPlugins.js';
+import type { LoadedConfig, LoadedPlugin } from './loadConfig.js';
 
 /** What a config reload will do, worked out before anything changes. */
 export interface ReloadPlan {

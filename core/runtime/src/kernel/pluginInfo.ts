@@ -1,5 +1,5 @@
 import type { DependencyGraph } from '../graph/DependencyGraph.js';
-import type { LoadedPlugin } from './loadPlugins.js';
+import type { LoadedPlugin } from './loadConfig.js';
 import type { PluginRuntime } from './PluginRuntime.js';
 import type { PluginInfo } from '@plugboard/plugin-api';
 

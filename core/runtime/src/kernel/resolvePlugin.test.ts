@@ -8,6 +8,8 @@ import { plugboardErrorOf } from '../testing/errors.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 const projectRoot = path.join(fixtures, 'project');
+/** Where @plugboard/core is: packages are also looked for from there. */
+const CORE_DIR = path.resolve(fixtures, '..', '..', '..');
 const configDir = path.join(projectRoot, 'config');
 const options = { configDir, projectRoot };
 
@@ -52,26 +54,55 @@ describe('resolvePlugin', () => {
       expect(resolved.definition.version).toBe('2.0.0');
     });
 
-    it('lists every node_modules folder it searched when the package is missing', async () => {
+    it('names the folders whose node_modules it searched, upwards, when the package is missing', async () => {
       const app = path.join(tmp, 'app');
-      const err = await plugboardErrorOf(resolvePlugin('nope', '@acme/nope', { configDir: app, projectRoot: app }));
+      const err = await plugboardErrorOf(resolvePlugin('nope', '@acme/nope', { configDir: app, projectRoot: app, coreDir: CORE_DIR }));
       const searched: string[] = [];
-      for (let dir = app; ; dir = path.dirname(dir)) {
-        searched.push(`'${path.join(dir, 'node_modules', '@acme', 'nope')}'`);
-        if (path.dirname(dir) === dir) break;
+      for (const start of [app, CORE_DIR]) {
+        for (let dir = start; ; dir = path.dirname(dir)) {
+          const folder = path.join(dir, 'node_modules', '@acme', 'nope');
+          if (!searched.includes(folder)) searched.push(folder);
+          if (path.dirname(dir) === dir) break;
+        }
       }
       expect(err.kind).toBe('pluginNotFound');
       expect(err.message).toBe(
-        `Plugin 'nope' was not found: looked for ${searched.slice(0, -1).join(', ')} and ${searched.at(-1)}. Check plugins.nope.from in the config, or install the package.`,
+        `Plugin 'nope' was not found: looked for the package '@acme/nope' in the node_modules folders of '${app}' and '${CORE_DIR}', and of every folder above them. Check plugins.nope.from in the config, or install the package.`,
       );
+      expect(err.details).toEqual({ plugin: 'nope', lookedAt: searched });
     });
+
+    it('finds a package from the config folder upwards, then from the project root, then from where core is installed', async () => {
+      const elsewhere = await mkdtemp(path.join(tmpdir(), 'plugboard-elsewhere-'));
+      try {
+        const fromConfig = await resolvePlugin('hello', '@acme/plugboard-hello', { configDir: path.join(tmp, 'app'), projectRoot: elsewhere });
+        expect(fromConfig.definition.version).toBe('2.0.0');
+        const fromProject = await resolvePlugin('hello', '@acme/plugboard-hello', { configDir: elsewhere, projectRoot: path.join(tmp, 'app') });
+        expect(fromProject.definition.version).toBe('2.0.0');
+        const fromCore = await resolvePlugin('hello', '@acme/plugboard-hello', { configDir: elsewhere, projectRoot: elsewhere, coreDir: path.join(tmp, 'app') });
+        expect(fromCore.definition.version).toBe('2.0.0');
+      } finally {
+        await rm(elsewhere, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it('loads a standard plugin without from as its package @plugboard/plugin-<name>, from wherever the config is', async () => {
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'plugboard-elsewhere-'));
+    try {
+      const resolved = await resolvePlugin('conversations', undefined, { configDir: elsewhere, projectRoot: elsewhere });
+      expect(resolved.source).toBe('@plugboard/plugin-conversations');
+      expect(resolved.definition.name).toBe('conversations');
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('says where it looked for a plugin folder that does not exist', async () => {
     const err = await plugboardErrorOf(resolvePlugin('missing', undefined, options));
     expect(err.kind).toBe('pluginNotFound');
     expect(err.message).toBe(
-      `Plugin 'missing' was not found: looked for '${path.join(projectRoot, 'plugins', 'missing')}'. Set plugins.missing.from in the config, or install the package.`,
+      `Plugin 'missing' was not found: looked for '${path.join(projectRoot, 'plugins', 'missing')}' and the package '@plugboard/plugin-missing' in the node_modules folders of '${configDir}', '${projectRoot}' and '${CORE_DIR}', and of every folder above them. Set plugins.missing.from in the config, or install the package.`,
     );
   });
 

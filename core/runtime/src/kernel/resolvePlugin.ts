@@ -1,11 +1,17 @@
 /**
- * Finds and imports a plugin named in the config: a folder under `<projectRoot>/plugins/`, a path
- * given by `from` (folder or file, relative to the config file's folder), or an npm package.
+ * Finds and imports a plugin named in the config. The rule, as core/README.md states it:
+ * - `from` starting with `.` or `/` is a path (folder or file), relative to the config file's folder;
+ * - any other `from` is a package name, found as Node finds one: in `node_modules` of the config
+ *   file's folder and each folder above it, then of the project root and above, then of where
+ *   `@plugboard/core` is installed and above (so the packages installed beside core are found
+ *   wherever the config is);
+ * - without `from`, the plugin is the folder `plugins/<name>` of the project root or, failing
+ *   that, the package `@plugboard/plugin-<name>` (the standard plugins).
  * Importing the module is all that runs; `setup` runs later, when the kernel starts the plugin.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PlugboardError } from '@plugboard/plugin-api';
 import { quoteList } from '@plugboard/plugin-api/internal';
 import { isPluginDefinition } from '@plugboard/plugin-api';
@@ -20,8 +26,21 @@ export interface ResolvedPlugin {
 export interface ResolveOptions {
   /** The config file's folder; relative `from` paths start here. */
   configDir: string;
-  /** Holds `plugins/` and the `node_modules` that npm plugins are found from. */
+  /** Holds `plugins/`; its `node_modules` (and those above it) are searched after the config folder's. */
   projectRoot: string;
+  /**
+   * Searched last for packages, with the folders above it. Default: where `@plugboard/core` is
+   * installed, so the packages installed with it (the standard plugins) are always found.
+   */
+  coreDir?: string;
+}
+
+/** This package's folder (its real path: a workspace link resolves to the checkout). */
+const CORE_DIR = realpathSync(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** The package a standard plugin ships as, tried when the config gives no `from`. */
+export function standardPackageOf(name: string): string {
+  return `@plugboard/plugin-${name}`;
 }
 
 /** Entry files tried in a plugin folder whose package.json names none. */
@@ -36,14 +55,12 @@ const ENTRY_FILES = ['src/index.ts', 'index.ts', 'index.js'];
  * const { definition } = await resolvePlugin('batching', undefined, { configDir, projectRoot });
  */
 export async function resolvePlugin(name: string, from: string | undefined, options: ResolveOptions): Promise<ResolvedPlugin> {
-  const { source, entry, lookedAt } = locate(name, from, options);
+  const { source, entry, lookedAt, described } = locate(name, from, options);
   if (entry === undefined) {
     const hint = from === undefined ? `Set plugins.${name}.from in the config` : `Check plugins.${name}.from in the config`;
-    throw new PlugboardError(
-      'pluginNotFound',
-      `Plugin '${name}' was not found: looked for ${quoteList(lookedAt)}. ${hint}, or install the package.`,
-      { details: { plugin: name, lookedAt } },
-    );
+    throw new PlugboardError('pluginNotFound', `Plugin '${name}' was not found: looked for ${described}. ${hint}, or install the package.`, {
+      details: { plugin: name, lookedAt },
+    });
   }
 
   let mod: { default?: unknown };
@@ -78,29 +95,51 @@ interface Location {
   source: string;
   /** The module to import; undefined when not found. */
   entry?: string;
+  /** Every path tried. */
   lookedAt: string[];
+  /** What was tried, for the error message. */
+  described: string;
 }
 
 function locate(name: string, from: string | undefined, options: ResolveOptions): Location {
   if (from === undefined) {
     const folder = path.join(options.projectRoot, 'plugins', name);
-    return { source: folder, ...folderEntry(folder) };
+    const inFolder = folderEntry(folder);
+    if (inFolder.entry !== undefined || isDirectory(folder)) return { source: folder, ...inFolder, described: quoteList(inFolder.lookedAt) };
+    const pkg = locatePackage(standardPackageOf(name), options);
+    if (pkg.entry !== undefined || pkg.found) return pkg;
+    return { ...pkg, source: folder, lookedAt: [folder, ...pkg.lookedAt], described: `'${folder}' and ${pkg.described}` };
   }
   if (from.startsWith('.') || path.isAbsolute(from)) {
     const target = path.resolve(options.configDir, from);
-    if (isFile(target)) return { source: target, entry: target, lookedAt: [target] };
-    return { source: target, ...folderEntry(target) };
+    if (isFile(target)) return { source: target, entry: target, lookedAt: [target], described: `'${target}'` };
+    const found = folderEntry(target);
+    return { source: target, ...found, described: quoteList(found.lookedAt) };
   }
+  return locatePackage(from, options);
+}
+
+/** A package, searched for in the node_modules of each root and the folders above it, each folder once. */
+function locatePackage(pkg: string, options: ResolveOptions): Location & { found: boolean } {
+  const roots = [...new Set([options.configDir, options.projectRoot, options.coreDir ?? CORE_DIR].map((r) => path.resolve(r)))];
+  const seen = new Set<string>();
   const lookedAt: string[] = [];
-  for (const dir of ancestors(options.projectRoot)) {
-    const folder = path.join(dir, 'node_modules', from);
+  for (const dir of roots.flatMap(ancestors)) {
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    const folder = path.join(dir, 'node_modules', pkg);
     if (existsSync(path.join(folder, 'package.json'))) {
       const found = folderEntry(folder);
-      return { source: from, entry: found.entry, lookedAt: [...lookedAt, ...found.lookedAt] };
+      return { source: pkg, entry: found.entry, lookedAt: [...lookedAt, ...found.lookedAt], described: quoteList(found.lookedAt), found: true };
     }
     lookedAt.push(folder);
   }
-  return { source: from, lookedAt };
+  return {
+    source: pkg,
+    lookedAt,
+    described: `the package '${pkg}' in the node_modules folders of ${quoteList(roots)}, and of every folder above them`,
+    found: false,
+  };
 }
 
 /** The entry module of a plugin folder, and what was tried. */

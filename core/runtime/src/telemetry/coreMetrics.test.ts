@@ -1,7 +1,7 @@
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import pino from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { LoadedConfig } from '../kernel/loadPlugins.js';
+import type { LoadedConfig } from '../kernel/loadConfig.js';
 import { Kernel } from '../kernel/Kernel.js';
 import { definePlugin } from '@plugboard/plugin-api';
 import type { PluginDefinition } from '@plugboard/plugin-api';

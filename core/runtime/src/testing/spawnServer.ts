@@ -20,6 +20,8 @@ export interface SpawnServerOptions {
   args?: string[];
   /** Added to the parent's environment. */
   env?: NodeJS.ProcessEnv;
+  /** Working directory of the process. Default: this one's. */
+  cwd?: string;
   /** Give up waiting for the ready line after this long. Default 60 s. */
   timeoutMs?: number;
   /**
@@ -43,6 +45,7 @@ export async function spawnServer(options: SpawnServerOptions = {}): Promise<Spa
     env: { ...process.env, PLUGBOARD_LOG_FORMAT: 'json', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.processGroup ?? false,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   let output = '';
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { stringify } from 'yaml';
 import type { DatabaseService } from '@plugboard/plugin-api';
-import { runMigrations } from '../database/MigrationRunner.js';
+import { bootKernel } from '../host/bootKernel.js';
 import { createHttpApp } from '../http/createHttpApp.js';
-import { Kernel } from '../kernel/Kernel.js';
-import { loadConfig } from '../kernel/loadPlugins.js';
+import type { Kernel } from '../kernel/Kernel.js';
+import { loadConfig } from '../kernel/loadConfig.js';
 import type { PluginDefinition } from '@plugboard/plugin-api';
-import { coreServices } from '@plugboard/plugin-api';
 import type { ServiceRef } from '@plugboard/plugin-api';
 import type { ProviderRegistration } from '@plugboard/plugin-api';
 import { CORE_VERSION } from '../version.js';
@@ -66,19 +65,8 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
   }).finally(() => rm(dir, { recursive: true, force: true }));
 
   const database = options.database;
-  const kernel = new Kernel({
-    config,
-    logger,
-    beforeSetup: async (plugin, log) => {
-      const migrations = plugin.definition.migrations ?? [];
-      if (migrations.length === 0) return;
-      if (!database) {
-        throw new Error(`Plugin '${plugin.name}' has migrations; pass a database to startTestKernel (see createTestDatabase).`);
-      }
-      await runMigrations(database.sequelize, plugin.name, migrations, log);
-    },
-  });
-  if (database) kernel.registry.register(coreServices.database, database, { owner: 'core' });
+  // The same wiring as the app host: a test boots what users run.
+  const { kernel } = bootKernel({ config, logger, ...(database ? { database } : {}) });
   const app = createHttpApp({ kernel, logger, bodyLimit: options.bodyLimit ?? 1_048_576, ...(database ? { database } : {}) });
   await kernel.start();
   return {

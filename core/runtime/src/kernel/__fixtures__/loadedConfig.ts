@@ -1,6 +1,6 @@
 import type { PluginDefinition } from '@plugboard/plugin-api';
 import { serverConfigSchema } from '../../config/schema.js';
-import type { LoadedConfig, LoadedPlugin } from '../loadPlugins.js';
+import type { LoadedConfig, LoadedPlugin } from '../loadConfig.js';
 
 /** One plugin of a test config: its definition and the loader's keys that tests vary. */
 export interface TestPlugin {

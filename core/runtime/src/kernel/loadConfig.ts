@@ -4,6 +4,7 @@
  * each plugin's own section) and reported in one `configInvalid` error, so an operator fixes them
  * in one pass. Only module imports run here; no plugin's setup does.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
@@ -50,7 +51,7 @@ export interface LoadedConfig {
 export interface LoadConfigOptions {
   /** The config file. */
   path: string;
-  /** Default: the parent of the config file's folder (`config/plugboard.yaml` -> `.`). */
+  /** Default: `findProjectRoot(<the config file's folder>)`. */
   projectRoot?: string;
   /** For `${NAME}` substitution. Default: process.env. */
   env?: NodeJS.ProcessEnv;
@@ -70,7 +71,7 @@ export interface LoadConfigOptions {
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const file = path.resolve(options.path);
   const configDir = path.dirname(file);
-  const projectRoot = path.resolve(options.projectRoot ?? path.dirname(configDir));
+  const projectRoot = path.resolve(options.projectRoot ?? findProjectRoot(configDir));
   const resolve = options.resolve ?? resolvePlugin;
   const raw = withEmptyValues(await loadConfigText(file, options.env ?? process.env));
 
@@ -143,6 +144,22 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     plugins,
     unresolved,
   };
+}
+
+/**
+ * The project a config file belongs to, which holds `plugins/` and `.plugboard/`: the nearest
+ * folder at or above the config file's folder with a `package.json` (`config/plugboard.yaml` in
+ * a project -> the project), or else the current working directory (a config kept elsewhere, as
+ * in `/etc/plugboard/`, belongs to the project it is run from).
+ *
+ * @example
+ * findProjectRoot('/srv/app/config') // '/srv/app' when /srv/app/package.json exists
+ */
+export function findProjectRoot(configDir: string, cwd: string = process.cwd()): string {
+  for (let dir = path.resolve(configDir); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(cwd);
+  }
 }
 
 /**

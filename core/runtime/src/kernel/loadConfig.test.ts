@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { definePlugin } from '@plugboard/plugin-api';
-import { loadConfig } from './loadPlugins.js';
+import { findProjectRoot, loadConfig } from './loadConfig.js';
 import { plugboardErrorOf } from '../testing/errors.js';
 import type { PluginDefinition } from '@plugboard/plugin-api';
 
+/** Where @plugboard/core is: packages are also looked for from there. */
+const CORE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const projectRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'project');
 
 let dir: string;
@@ -132,7 +134,7 @@ describe('loadConfig', () => {
       'plugins.batching.maxBatchSize: Invalid input: expected number, received string',
       'plugins.batching.flushEvry: Unrecognized key',
       "plugins.future: plugin 'future' 1.2.0 supports core '^2.0.0', but this is core 0.1.0. Upgrade the plugin or core.",
-      `plugins.missing: Plugin 'missing' was not found: looked for '${path.join(projectRoot, 'plugins', 'missing')}'. Set plugins.missing.from in the config, or install the package.`,
+      `plugins.missing: Plugin 'missing' was not found: looked for '${path.join(projectRoot, 'plugins', 'missing')}' and the package '@plugboard/plugin-missing' in the node_modules folders of '${path.join(dir, 'config')}', '${projectRoot}' and '${CORE_DIR}', and of every folder above them. Set plugins.missing.from in the config, or install the package.`,
       'plugins.plain.extra: Unrecognized key',
     ];
     expect(err.kind).toBe('configInvalid');
@@ -158,6 +160,7 @@ describe('loadConfig', () => {
 
   it('uses the resolver it is given and hands it the config folder and project root', async () => {
     const calls: unknown[] = [];
+    await writeFile(path.join(dir, 'package.json'), '{}');
     await writeFile(file, 'plugins:\n  fake:\n    from: somewhere\n');
     const config = await loadConfig({
       path: file,
@@ -187,5 +190,31 @@ describe('loadConfig', () => {
     expect(err.details.problems).toEqual(['plugins.strict.greetng: Unrecognized key']);
     const config = await load('plugins:\n  loose:\n    anything: 1\n');
     expect(config.plugins.get('loose')!.config).toEqual({ anything: 1 });
+  });
+});
+
+describe('findProjectRoot', () => {
+  it('is the nearest folder at or above the config folder with a package.json', async () => {
+    await writeFile(path.join(dir, 'package.json'), '{}');
+    await mkdir(path.join(dir, 'config', 'prod'));
+    expect(findProjectRoot(path.join(dir, 'config', 'prod'), '/somewhere/else')).toBe(dir);
+    expect(findProjectRoot(dir, '/somewhere/else')).toBe(dir);
+  });
+
+  it('is the working directory for a config kept outside any package', async () => {
+    expect(findProjectRoot(path.join(dir, 'config'), '/srv/app')).toBe('/srv/app');
+  });
+
+  it('puts the embedded data of a config outside config/ in the project it runs from', async () => {
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'plugboard-elsewhere-'));
+    try {
+      const config = path.join(elsewhere, 'plugboard.yaml');
+      await writeFile(config, '');
+      const loaded = await loadConfig({ path: config, env: {}, coreVersion: '0.1.0' });
+      expect(loaded.projectRoot).toBe(process.cwd());
+      expect(loaded.database.embedded.dataDir).toBe(path.join(process.cwd(), '.plugboard', 'pgdata'));
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 });
