@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { errorMessage, withTimeout } from '../util/withTimeout.js';
+import { errorMessage } from '../util/errorMessage.js';
+import { withTimeout } from '../util/withTimeout.js';
 import type { HostKernel, PingableDatabase } from './types.js';
 
 export interface HealthOptions {

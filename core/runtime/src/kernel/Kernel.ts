@@ -13,7 +13,7 @@ import { TaskScheduler } from '../tasks/TaskScheduler.js';
 import { type CoreMetrics, createCoreMetrics } from '../telemetry/coreMetrics.js';
 import type { TaskStatus } from '@plugboard/plugin-api';
 import { serialize } from '../util/serialize.js';
-import { errorMessage } from '../util/withTimeout.js';
+import { errorMessage } from '../util/errorMessage.js';
 import { graphOfConfig, knownRefIds } from './configGraph.js';
 import type { LoadedConfig, LoadedPlugin } from './loadConfig.js';
 import { planReload } from './planReload.js';

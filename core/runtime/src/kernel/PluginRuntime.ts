@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { contextTokens } from '@plugboard/plugin-api';
-import { PluginScope } from '../di/PluginScope.js';
+import { PluginContainer } from '../di/PluginContainer.js';
 import { PlugboardError } from '@plugboard/plugin-api';
 import type { PluginContext, PluginState, ProvideOptions } from '@plugboard/plugin-api';
 import type { ServiceRegistry } from '../services/ServiceRegistry.js';
@@ -11,7 +11,8 @@ import type { TaskScheduler } from '../tasks/TaskScheduler.js';
 import type { PluginTasks, TaskOptions } from '@plugboard/plugin-api';
 import { createForwardingMeter } from '../telemetry/ForwardingMeter.js';
 import { createForwardingTracer } from '../telemetry/ForwardingTracer.js';
-import { errorMessage, withTimeout } from '../util/withTimeout.js';
+import { errorMessage } from '../util/errorMessage.js';
+import { withTimeout } from '../util/withTimeout.js';
 import type { LoadedPlugin } from './loadConfig.js';
 
 /** What a runtime needs from the kernel. */
@@ -151,7 +152,7 @@ export class PluginRuntime {
     this.#register('close its meter', () => meter.close());
     const tracer = createForwardingTracer(name, definition.version);
     const declaredProvides = new Set((definition.provides ?? []).map((r) => r.id));
-    const scope = new PluginScope({
+    const container = new PluginContainer({
       plugin: name,
       registry,
       declared: new Set([
@@ -189,8 +190,8 @@ export class PluginRuntime {
       http: this.http,
       tasks,
       signal: this.#abort.signal,
-      get: <T extends object>(ref: ServiceRef<T>) => scope.get(ref),
-      create: (cls) => scope.create(cls),
+      get: <T extends object>(ref: ServiceRef<T>) => container.get(ref),
+      create: (cls) => container.create(cls),
       provide: <T extends object>(ref: ServiceRef<T>, impl: T, options: ProvideOptions = {}) => {
         if (!declaredProvides.has(ref.id)) {
           throw new PlugboardError(

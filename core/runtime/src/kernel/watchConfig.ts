@@ -2,7 +2,7 @@ import { watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
-import { errorMessage } from '../util/withTimeout.js';
+import { errorMessage } from '../util/errorMessage.js';
 
 export interface WatchConfigOptions {
   path: string;

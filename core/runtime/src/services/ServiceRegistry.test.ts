@@ -332,31 +332,6 @@ describe('ServiceRegistry withdrawal and draining', () => {
     );
     expect((error?.err as { message: string }).message).toBe('close failed');
   });
-
-  it('withdrawAll withdraws every provider of an owner and waits for their drains', async () => {
-    const registry = new ServiceRegistry({ logger: captureLogger().logger });
-    const gate = deferred<void>();
-    const disposed: string[] = [];
-    registry.register(workerRef, gatedWorker('w', gate.promise), { owner: 'p', dispose: () => void disposed.push('w') });
-    registry.register(greeterRef, greeter('g'), { owner: 'p', dispose: () => void disposed.push('g') });
-    registry.register(greeterRef, greeter('other'), { owner: 'q', dispose: () => void disposed.push('other') });
-    const running = registry.handle(workerRef).work(1);
-
-    let done = false;
-    const all = registry.withdrawAll('p').then(() => {
-      done = true;
-    });
-    expect(registry.has(workerRef)).toBe(false);
-    expect(registry.handle(greeterRef).greet('x')).toBe('other:x');
-    await flush();
-    expect(disposed).toEqual(['g']);
-    expect(done).toBe(false);
-
-    gate.resolve();
-    await running;
-    await all;
-    expect(disposed).toEqual(['g', 'w']);
-  });
 });
 
 describe('ServiceRegistry replace', () => {
@@ -410,12 +385,12 @@ describe('ServiceRegistry events', () => {
 
     const a = registry.register(greeterRef, greeter('a'), { owner: 'a' });
     const b = registry.register(greeterRef, greeter('b'), { owner: 'b', ranking: 1 });
-    registry.register(greeterRef, greeter('c'), { owner: 'c', ranking: -1 });
+    const c = registry.register(greeterRef, greeter('c'), { owner: 'c', ranking: -1 });
     await b.replace(greeter('b2'));
     await b.unregister();
     await a.unregister();
     off();
-    await registry.withdrawAll('c');
+    await c.unregister();
 
     expect(summary()).toEqual([
       'registered a',

@@ -41,8 +41,6 @@ type Dispose = (() => void | Promise<void>) | undefined;
 export class ServiceRegistry implements ServiceRegistryApi {
   readonly #entries = new Map<string, RefEntry>();
   readonly #listeners = new Set<ServiceEventListener>();
-  /** Withdrawals still draining or disposing, by owner, so `withdrawAll` can wait for them. */
-  readonly #retiring = new Map<string, Set<Promise<void>>>();
   readonly #drainTimeoutMs: number;
   readonly #logger: Logger;
   #seq = 0;
@@ -133,14 +131,6 @@ export class ServiceRegistry implements ServiceRegistryApi {
     this.#entries.get(refId)?.declaredBy.delete(plugin);
   }
 
-  /** Withdraws every provider registered by `owner` (drains, disposes); resolves when all are done. */
-  async withdrawAll(owner: string): Promise<void> {
-    for (const entry of this.#entries.values()) {
-      for (const slot of entry.slots.filter((s) => s.owner === owner)) void this.#withdraw(entry, slot);
-    }
-    await Promise.all([...(this.#retiring.get(owner) ?? [])]);
-  }
-
   #entry(ref: ServiceRef<unknown>): RefEntry {
     let entry = this.#entries.get(ref.id);
     if (entry === undefined) {
@@ -198,22 +188,8 @@ export class ServiceRegistry implements ServiceRegistryApi {
     });
   }
 
-  /** Drains then disposes a withdrawn instance; tracked per owner until done. Never rejects. */
-  #retire(refId: string, owner: string, instance: ProviderInstance): Promise<void> {
-    let pending = this.#retiring.get(owner);
-    if (pending === undefined) {
-      pending = new Set();
-      this.#retiring.set(owner, pending);
-    }
-    const done = this.#drainAndDispose(refId, owner, instance).finally(() => {
-      pending.delete(done);
-      if (pending.size === 0 && this.#retiring.get(owner) === pending) this.#retiring.delete(owner);
-    });
-    pending.add(done);
-    return done;
-  }
-
-  async #drainAndDispose(refId: string, owner: string, instance: ProviderInstance): Promise<void> {
+  /** Drains then disposes a withdrawn instance. Never rejects. */
+  async #retire(refId: string, owner: string, instance: ProviderInstance): Promise<void> {
     await drainInstance(instance, this.#drainTimeoutMs, (inFlight) => {
       this.#logger.warn(
         { refId, owner, inFlight },

@@ -34,38 +34,39 @@ export type PluginTaskScope = PluginTasks & {
  */
 export class TaskScheduler {
   private readonly options: TaskSchedulerOptions;
-  private readonly scopes = new Map<string, PluginScope>();
+  private readonly groups = new Map<string, PluginTaskGroup>();
 
   constructor(options: TaskSchedulerOptions) {
     this.options = options;
   }
 
   /**
-   * The `ctx.tasks` of one plugin. While the plugin's scope has not been stopped, the same scope
-   * is returned for the same plugin name.
+   * The `ctx.tasks` of one plugin. While the plugin's task group has not been stopped, the same
+   * one is returned for the same plugin name.
    */
   forPlugin(plugin: string, logger?: Logger): PluginTaskScope {
-    const existing = this.scopes.get(plugin);
+    const existing = this.groups.get(plugin);
     if (existing) return existing.api;
-    const scope = new PluginScope(plugin, logger ?? this.options.logger.child({ plugin }), this.options.onRunEnd, () => {
-      if (this.scopes.get(plugin) === scope) this.scopes.delete(plugin);
+    const group = new PluginTaskGroup(plugin, logger ?? this.options.logger.child({ plugin }), this.options.onRunEnd, () => {
+      if (this.groups.get(plugin) === group) this.groups.delete(plugin);
     });
-    this.scopes.set(plugin, scope);
-    return scope.api;
+    this.groups.set(plugin, group);
+    return group.api;
   }
 
   /** Every task of every plugin. */
   list(): TaskStatus[] {
-    return [...this.scopes.values()].flatMap((scope) => scope.api.list());
+    return [...this.groups.values()].flatMap((group) => group.api.list());
   }
 
   /** Stops every task of every plugin (used on shutdown). */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.scopes.values()].map((scope) => scope.api.stopAll()));
+    await Promise.all([...this.groups.values()].map((group) => group.api.stopAll()));
   }
 }
 
-class PluginScope {
+/** The tasks of one plugin: what its `ctx.tasks` schedules, lists and the kernel stops with it. */
+class PluginTaskGroup {
   readonly api: PluginTaskScope;
   private readonly tasks = new Map<string, ScheduledTask>();
   /** Cancelled tasks whose last run has not ended yet: still listed, and waited for on stop. */

@@ -17,8 +17,3 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, message: stri
     clearTimeout(timer);
   }
 }
-
-/** The message of any thrown value, for logs and status fields. */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

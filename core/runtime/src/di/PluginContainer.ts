@@ -9,7 +9,7 @@ import { CORE_SERVICE_IDS } from '@plugboard/plugin-api/internal';
 import type { ServiceRef } from '@plugboard/plugin-api';
 import type { ServiceRegistry } from '../services/ServiceRegistry.js';
 
-export interface PluginScopeOptions {
+export interface PluginContainerOptions {
   plugin: string;
   registry: ServiceRegistry;
   /** ref ids the plugin declared (consumes, optionalConsumes, provides). Core refs are always allowed. */
@@ -24,17 +24,17 @@ const MISSING_BINDING = /No bindings found for service: "([^"]*)"/;
 
 /**
  * @example
- * const scope = new PluginScope({ plugin: 'alerts', registry, declared, knownRefIds, values });
- * const metrics = scope.get(metricsReaderRef);   // live handle
- * const engine = scope.create(RuleEngine);       // @injectable class, singleton in this scope
+ * const container = new PluginContainer({ plugin: 'alerts', registry, declared, knownRefIds, values });
+ * const metrics = container.get(metricsReaderRef);   // live handle
+ * const engine = container.create(RuleEngine);       // @injectable class, singleton in this container
  */
-export class PluginScope {
+export class PluginContainer {
   readonly #plugin: string;
   readonly #registry: ServiceRegistry;
   readonly #allowed: ReadonlySet<string>;
   readonly #container: Container;
 
-  constructor(options: PluginScopeOptions) {
+  constructor(options: PluginContainerOptions) {
     this.#plugin = options.plugin;
     this.#registry = options.registry;
     this.#allowed = new Set([...options.declared, ...CORE_SERVICE_IDS]);

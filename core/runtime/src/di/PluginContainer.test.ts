@@ -6,7 +6,7 @@ import { ServiceRegistry } from '../services/ServiceRegistry.js';
 import { serviceRef } from '@plugboard/plugin-api';
 import { contextTokens } from '@plugboard/plugin-api';
 import { inject, injectable } from '@plugboard/plugin-api';
-import { PluginScope } from './PluginScope.js';
+import { PluginContainer } from './PluginContainer.js';
 
 interface Writer {
   write(text: string): string;
@@ -22,7 +22,7 @@ const undeclaredMessage =
 
 function setup(declared: string[], values?: Map<symbol, unknown>) {
   const registry = new ServiceRegistry({ logger: pino({ level: 'silent' }) });
-  const scope = new PluginScope({
+  const scope = new PluginContainer({
     plugin: 'alerts',
     registry,
     declared: new Set(declared),
@@ -64,7 +64,7 @@ class Mistyped {
   constructor(@inject('metrics.typo') readonly reader: Reader) {}
 }
 
-describe('PluginScope.get', () => {
+describe('PluginContainer.get', () => {
   it('returns the registry live handle of a declared ref and of core refs', () => {
     const { registry, scope } = setup([writerRef.id]);
     expect(scope.get(writerRef)).toBe(registry.handle(writerRef));
@@ -79,7 +79,7 @@ describe('PluginScope.get', () => {
   });
 });
 
-describe('PluginScope.create', () => {
+describe('PluginContainer.create', () => {
   it('injects a live handle that follows provider swaps', () => {
     const { registry, scope } = setup([writerRef.id]);
     const user = scope.create(WriterUser);
