@@ -23,10 +23,27 @@ export interface PluginInfo {
 }
 
 
-/** A read-only view of the running kernel: the `core.runtime` service, for dashboards. */
+/**
+ * A read-only view of the running kernel: the `core.runtime` service, for dashboards. It answers
+ * questions and changes nothing: reading any other member (`disable`, `reload`, `registry`, ...)
+ * throws an `invalidArgument` PlugboardError, and it cannot be written to. Enabling, disabling
+ * and reloading plugins is the operator's, through the admin API or the config file.
+ *
+ * @example
+ * const runtime = ctx.get(coreServices.runtime);
+ * const failed = runtime.plugins().filter((p) => p.state === 'failed').map((p) => p.name);
+ * ctx.onStop(runtime.onServiceEvent((e) => ctx.logger.info({ event: e }, 'registry event')));
+ */
 export interface RuntimeInfo {
+  /** Every plugin in the config, running or not. A new snapshot each call. */
   plugins(): PluginInfo[];
+  /** Every service with its providers, best first. A new snapshot each call. */
   services(): ServiceInfo[];
+  /** Every background task of every plugin. A new snapshot each call. */
   tasks(): TaskStatus[];
+  /**
+   * Subscribes to registry events; returns the unsubscribe function. The subscription is not
+   * tied to the plugin: pass the returned function to `ctx.onStop`.
+   */
   onServiceEvent(listener: ServiceEventListener): () => void;
 }

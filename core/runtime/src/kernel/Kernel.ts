@@ -7,6 +7,7 @@ import { graphNode } from '../graph/graphNode.js';
 import { stranded } from '../graph/stranded.js';
 import { coreServices } from '@plugboard/plugin-api';
 import { CORE_SERVICE_IDS } from '@plugboard/plugin-api/internal';
+import { createRuntimeView } from '../services/RuntimeView.js';
 import { ServiceRegistry } from '../services/ServiceRegistry.js';
 import type { ServiceEventListener, ServiceInfo } from '@plugboard/plugin-api';
 import { TaskScheduler } from '../tasks/TaskScheduler.js';
@@ -64,7 +65,8 @@ export class Kernel implements RuntimeInfo {
     this.registry = new ServiceRegistry({ drainTimeoutMs: options.config.kernel.drainTimeoutMs, logger: options.logger });
     this.#metrics = createCoreMetrics({ registry: this.registry, plugins: () => this.plugins() });
     this.scheduler = new TaskScheduler({ logger: options.logger, onRunEnd: (status) => this.#metrics.taskRunEnded(status) });
-    this.registry.register(coreServices.runtime, this as RuntimeInfo, { owner: 'core' });
+    // A view, not the kernel: plugins read the runtime; changing it is the operator's.
+    this.registry.register(coreServices.runtime, createRuntimeView(this), { owner: 'core' });
   }
 
   get config(): LoadedConfig {
