@@ -117,6 +117,30 @@ export interface PluginContext<C = unknown> {
   /** Registers `impl` as a provider of a ref declared in `provides`; withdrawn on stop. */
   provide<T extends object>(ref: ServiceRef<T>, impl: T, options?: ProvideOptions): ProviderRegistration<T>;
   /**
+   * The live handle of the provider just below this plugin's own, for a ref declared in
+   * `provides`: the best provider of another plugin ranked below the lowest of this plugin's
+   * providers of the ref. A decorator (a provider that tees, audits, encrypts or caches) calls
+   * through it to delegate, instead of `ctx.get(ref)`, which routes back to itself. A chain of
+   * decorators runs each once, top down, and cannot loop. Like every handle it follows
+   * registrations and swaps below; calls a plugin still runs after its provider was withdrawn keep
+   * going below where it stood. A call with nothing below throws `serviceUnavailable`; a ref not
+   * in `provides` is a `serviceUndeclared` error.
+   *
+   * @example
+   * provides: [conversationWriterRef],
+   * setup(ctx) {
+   *   const below = ctx.next(conversationWriterRef);
+   *   ctx.provide(conversationWriterRef, {
+   *     async write(c) {
+   *       const stored = await below.write(c);
+   *       if (stored) audit.record(c.id);
+   *       return stored;
+   *     },
+   *   }, { ranking: 10 });
+   * }
+   */
+  next<T extends object>(ref: ServiceRef<T>): T;
+  /**
    * Builds an `@injectable()` class in the plugin's own inversify scope: constructor parameters
    * marked `@inject(ref)` receive live handles of declared refs; other classes made by `create`
    * can be injected by their class.

@@ -205,6 +205,16 @@ export class PluginRuntime {
         this.#register(`withdraw its provider of '${ref.id}'`, () => registration.unregister());
         return registration;
       },
+      next: <T extends object>(ref: ServiceRef<T>) => {
+        if (!declaredProvides.has(ref.id)) {
+          throw new PlugboardError(
+            'serviceUndeclared',
+            `Plugin '${name}' asked for the provider below its own of service '${ref.id}', which it does not provide. Add it to 'provides' in the plugin's definePlugin({...}) to decorate it, or use ctx.get for a service it only consumes.`,
+            { details: { plugin: name, ref: ref.id } },
+          );
+        }
+        return registry.below(ref, name);
+      },
       onServiceEvent: (listener: ServiceEventListener) => {
         this.#assertLive('subscribe to service events');
         const off = registry.on(listener);

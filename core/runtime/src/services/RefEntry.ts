@@ -33,8 +33,36 @@ export interface ProviderSlot {
   withdrawal: Promise<void> | undefined;
 }
 
-export interface RefEntry {
+/**
+ * What a live handle reads on each call: the instance that receives it. The registry sets
+ * `active` whenever the ranking or an implementation changes, then calls `sync` so the handle
+ * can bring its method forwarders in line with the new implementation.
+ */
+export interface HandleTarget {
   readonly id: string;
+  active: ProviderInstance | undefined;
+  sync: (() => void) | undefined;
+}
+
+/** Where a slot stands in the ranking: higher `ranking` first, then lower `seq`. */
+export interface RankPosition {
+  readonly ranking: number;
+  readonly seq: number;
+}
+
+/**
+ * The provider below one owner's own providers of a ref (`ctx.next`): the best slot of another
+ * owner ranked below the lowest of the owner's slots. `floor` is that lowest slot's position,
+ * kept after the owner's slots are withdrawn, so calls still draining on them keep going below
+ * where they stood instead of back up the chain.
+ */
+export interface BelowTarget extends HandleTarget {
+  readonly owner: string;
+  floor: RankPosition | undefined;
+  handle: object | undefined;
+}
+
+export interface RefEntry extends HandleTarget {
   description: string | undefined;
   /** Best first: highest ranking, then lowest `seq`. */
   readonly slots: ProviderSlot[];
@@ -42,10 +70,50 @@ export interface RefEntry {
   active: ProviderInstance | undefined;
   readonly declaredBy: Set<string>;
   handle: object | undefined;
+  /** The `ctx.next` targets of this ref, by owner. */
+  readonly below: Map<string, BelowTarget>;
 }
 
 export function createEntry(id: string, description: string | undefined): RefEntry {
-  return { id, description, slots: [], active: undefined, declaredBy: new Set(), handle: undefined };
+  return {
+    id,
+    description,
+    slots: [],
+    active: undefined,
+    sync: undefined,
+    declaredBy: new Set(),
+    handle: undefined,
+    below: new Map(),
+  };
+}
+
+/** True when `slot` ranks strictly below `position`. */
+export function ranksBelow(slot: ProviderSlot, position: RankPosition): boolean {
+  return slot.ranking < position.ranking || (slot.ranking === position.ranking && slot.seq > position.seq);
+}
+
+/**
+ * Recomputes what `entry`'s handles call: the best slot for the main handle, and for each
+ * `ctx.next` target the best slot of another owner below the target owner's lowest slot (or below
+ * where it last stood; anywhere when it never had one). Calls a handle's `sync` when its
+ * instance changed.
+ */
+export function refreshTargets(entry: RefEntry): void {
+  setActive(entry, entry.slots[0]?.current);
+  for (const target of entry.below.values()) {
+    let lowestOwn: ProviderSlot | undefined;
+    for (const slot of entry.slots) if (slot.owner === target.owner) lowestOwn = slot;
+    if (lowestOwn !== undefined) target.floor = { ranking: lowestOwn.ranking, seq: lowestOwn.seq };
+    const floor = target.floor;
+    const next = entry.slots.find((slot) => slot.owner !== target.owner && (floor === undefined || ranksBelow(slot, floor)));
+    setActive(target, next?.current);
+  }
+}
+
+function setActive(target: HandleTarget, instance: ProviderInstance | undefined): void {
+  if (target.active === instance) return;
+  target.active = instance;
+  target.sync?.();
 }
 
 export function createInstance(impl: object, dispose: (() => void | Promise<void>) | undefined): ProviderInstance {
@@ -80,13 +148,36 @@ export function providerInfo(slot: ProviderSlot, instance: ProviderInstance = sl
 
 /** The error of a call through a handle whose ref has no provider, saying which plugin to enable. */
 export function unavailableError(entry: RefEntry): PlugboardError {
-  const plugins = [...entry.declaredBy].sort();
-  const details = { refId: entry.id, declaredBy: plugins };
-  const prefix = `No provider is registered for service '${entry.id}'`;
+  return noProviderError(entry, [...entry.declaredBy].sort(), `No provider is registered for service '${entry.id}'`, '');
+}
+
+/**
+ * The error of a call through `ctx.next` with no provider below the owner's own, saying which
+ * other plugin to enable.
+ */
+export function noneBelowError(entry: RefEntry, owner: string): PlugboardError {
+  const others = [...entry.declaredBy].filter((p) => p !== owner).sort();
+  return noProviderError(
+    entry,
+    others,
+    `No provider of service '${entry.id}' is registered below those of plugin '${owner}', so its call through ctx.next has nowhere to go`,
+    ` at a lower ranking than '${owner}'`,
+    owner,
+  );
+}
+
+function noProviderError(
+  entry: RefEntry,
+  plugins: string[],
+  prefix: string,
+  where: string,
+  owner?: string,
+): PlugboardError {
+  const details = { refId: entry.id, declaredBy: plugins, ...(owner === undefined ? {} : { plugin: owner }) };
   if (plugins.length === 0) {
     return new PlugboardError(
       'serviceUnavailable',
-      `${prefix}, and no plugin declares it in 'provides'. Install and enable a plugin that provides it.`,
+      `${prefix}, and no ${owner === undefined ? '' : 'other '}plugin declares it in 'provides'. Install and enable a plugin that provides it${where}.`,
       { details },
     );
   }

@@ -520,3 +520,221 @@ describe('ServiceRegistry replace below the best', () => {
     expect(events).toEqual(['unregistering b', 'registered b']);
   });
 });
+
+describe('ServiceRegistry below (the provider under an owner’s own)', () => {
+  /** A greeter that wraps what the provider below it answers, so a chain shows in the answer. */
+  function decorator(label: string, below: Greeter): Greeter {
+    return { label, greet: (name) => `${label}(${below.greet(name)})` };
+  }
+
+  it('goes to the best provider of another owner ranked below the owner’s own', () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    registry.register(greeterRef, greeter('low'), { owner: 'low', ranking: -5 });
+    registry.register(greeterRef, greeter('base'), { owner: 'base' });
+    registry.register(greeterRef, greeter('top'), { owner: 'top', ranking: 30 });
+    const below = registry.below(greeterRef, 'mid');
+    registry.register(greeterRef, decorator('mid', below), { owner: 'mid', ranking: 10 });
+    // 'top' outranks 'mid' and is skipped; 'base' is the best one below.
+    expect(below.greet('x')).toBe('base:x');
+    expect(registry.handle(greeterRef).greet('x')).toBe('top:x');
+    expect(registry.below(greeterRef, 'mid')).toBe(below);
+    expect(registry.below(greeterRef, 'other')).not.toBe(below);
+  });
+
+  it('runs a chain of decorators once each, top down, without looping back', () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    registry.register(greeterRef, greeter('C'), { owner: 'c', ranking: 0 });
+    registry.register(greeterRef, decorator('B', registry.below(greeterRef, 'b')), { owner: 'b', ranking: 10 });
+    registry.register(greeterRef, decorator('A', registry.below(greeterRef, 'a')), { owner: 'a', ranking: 20 });
+    expect(registry.handle(greeterRef).greet('x')).toBe('A(B(C:x))');
+    // Registration order does not matter, only the ranking.
+    const again = new ServiceRegistry({ logger: captureLogger().logger });
+    again.register(greeterRef, decorator('A', again.below(greeterRef, 'a')), { owner: 'a', ranking: 20 });
+    again.register(greeterRef, decorator('B', again.below(greeterRef, 'b')), { owner: 'b', ranking: 10 });
+    again.register(greeterRef, greeter('C'), { owner: 'c', ranking: 0 });
+    expect(again.handle(greeterRef).greet('x')).toBe('A(B(C:x))');
+  });
+
+  it('skips every provider of its own owner, and goes below the lowest of them', () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    const below = registry.below(greeterRef, 'a');
+    registry.register(greeterRef, greeter('base'), { owner: 'base', ranking: 0 });
+    registry.register(greeterRef, decorator('B', registry.below(greeterRef, 'b')), { owner: 'b', ranking: 10 });
+    registry.register(greeterRef, decorator('A20', below), { owner: 'a', ranking: 20 });
+    registry.register(greeterRef, decorator('A5', below), { owner: 'a', ranking: 5 });
+    // Below 'a' is below its lowest provider (5): 'base'. 'b' at 10 goes on down to 'a' at 5,
+    // and 'a' goes to 'base', never back up to 'b'.
+    expect(below.greet('x')).toBe('base:x');
+    expect(registry.handle(greeterRef).greet('x')).toBe('A20(base:x)');
+    expect(registry.below(greeterRef, 'b').greet('x')).toBe('A5(base:x)');
+  });
+
+  it('follows registrations, replacements and withdrawals below it, as every handle does', async () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    const below = registry.below(greeterRef, 'deco');
+    registry.register(greeterRef, decorator('deco', below), { owner: 'deco', ranking: 10 });
+    const base = registry.register(greeterRef, greeter('base'), { owner: 'base' });
+    expect(below.greet('x')).toBe('base:x');
+    expect(below.label).toBe('base');
+    const { greet } = below;
+    const middle = registry.register(greeterRef, greeter('middle'), { owner: 'middle', ranking: 5 });
+    expect(greet('x')).toBe('middle:x');
+    await middle.replace(greeter('middle2'));
+    expect(greet('x')).toBe('middle2:x');
+    await middle.unregister();
+    expect(greet('x')).toBe('base:x');
+    // A provider ranked above the owner changes nothing below it.
+    registry.register(greeterRef, greeter('top'), { owner: 'top', ranking: 50 });
+    expect(greet('x')).toBe('base:x');
+    await base.unregister();
+    expect('greet' in below).toBe(false);
+    expect(String(below)).toBe("[live handle of the provider of service 'test.greeter' below plugin 'deco', none]");
+  });
+
+  it('counts calls through it as in flight on the provider below, which drains before it is disposed', async () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    const gate = deferred<void>();
+    let disposed = false;
+    const base = registry.register(workerRef, gatedWorker('base', gate.promise), {
+      owner: 'base',
+      dispose: () => void (disposed = true),
+    });
+    registry.register(workerRef, gatedWorker('fallback', Promise.resolve()), { owner: 'fallback', ranking: -1 });
+    const below = registry.below(workerRef, 'deco');
+    const running = below.work(1);
+    const withdrawn = base.unregister();
+    await expect(below.work(2)).resolves.toBe('fallback:2');
+    await flush();
+    expect(disposed).toBe(false);
+    gate.resolve();
+    await expect(running).resolves.toBe('base:1');
+    await withdrawn;
+    expect(disposed).toBe(true);
+  });
+
+  it('keeps a withdrawn decorator’s draining calls going below where it stood, not back through the decorators above', async () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    registry.register(greeterRef, greeter('C'), { owner: 'c', ranking: 0 });
+    const bBelow = registry.below(greeterRef, 'b');
+    const b = registry.register(greeterRef, decorator('B', bBelow), { owner: 'b', ranking: 10 });
+    registry.register(greeterRef, decorator('A', registry.below(greeterRef, 'a')), { owner: 'a', ranking: 20 });
+    await b.unregister();
+    expect(registry.handle(greeterRef).greet('x')).toBe('A(C:x)');
+    // A call 'b' accepted before its withdrawal and still running goes to 'c', not to 'a' again.
+    expect(bBelow.greet('x')).toBe('C:x');
+  });
+
+  it('throws serviceUnavailable naming the other plugins that provide the ref when nothing is below', () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    const writerRef = serviceRef<Worker>('conversations.writer');
+    registry.declare(writerRef, 'audit');
+    registry.declare(writerRef, 'conversations');
+    registry.register(writerRef, gatedWorker('audit', Promise.resolve()), { owner: 'audit' });
+    const error = (() => {
+      try {
+        void registry.below(writerRef, 'audit').work(1);
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(PlugboardError.is(error, 'serviceUnavailable')).toBe(true);
+    expect((error as Error).message).toBe(
+      "No provider of service 'conversations.writer' is registered below those of plugin 'audit', so its call through ctx.next has nowhere to go. It is provided by plugin 'conversations'; enable it under plugins.conversations in the config.",
+    );
+    registry.undeclare('conversations.writer', 'conversations');
+    expect(() => registry.below(writerRef, 'audit').work(1)).toThrow(
+      "No provider of service 'conversations.writer' is registered below those of plugin 'audit', so its call through ctx.next has nowhere to go, and no other plugin declares it in 'provides'. Install and enable a plugin that provides it at a lower ranking than 'audit'.",
+    );
+  });
+});
+
+describe('live handles with method forwarders', () => {
+  interface Shape {
+    area(): number;
+    name?: string | (() => string);
+  }
+  const shapeRef = serviceRef<Shape>('test.shape');
+
+  it('calls the current provider’s methods through own forwarders of the handle, not through a proxy trap', () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    const handle = registry.handle(shapeRef);
+    expect(Object.getOwnPropertyNames(handle)).toEqual([]);
+    registry.register(shapeRef, { area: () => 1, name: 'square' }, { owner: 'a' });
+    // Only methods: a value property is read through the proxy, from the provider of the moment.
+    expect(Object.getOwnPropertyNames(handle)).toEqual(['area']);
+    expect(Object.keys(handle)).toEqual([]);
+    expect(handle.area()).toBe(1);
+  });
+
+  it('keeps the semantics of the proxy when the next provider lacks a method, or has a value of that name', () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    const handle = registry.handle(shapeRef) as Shape & Record<string, unknown>;
+    registry.register(shapeRef, { area: () => 1, name: () => 'square' }, { owner: 'a' });
+    const area = handle.area;
+    expect(typeof handle.name).toBe('function');
+    expect('name' in handle).toBe(true);
+    registry.register(shapeRef, { area: () => 2, name: 'circle' }, { owner: 'b', ranking: 1 });
+    expect(handle.name).toBe('circle');
+    expect(handle.area).toBe(area);
+    expect(area()).toBe(2);
+    registry.register(shapeRef, { area: () => 3 }, { owner: 'c', ranking: 2 });
+    expect(handle.name).toBeUndefined();
+    expect('name' in handle).toBe(false);
+  });
+
+  it('answers methods a class inherits, skips getters without running them, and sends assignments to the provider', () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    let getterRuns = 0;
+    class Base {
+      area(): number {
+        return 4;
+      }
+    }
+    class Square extends Base {
+      side = 2;
+      get name(): string {
+        getterRuns += 1;
+        return 'square';
+      }
+      perimeter(): number {
+        return this.side * 4;
+      }
+    }
+    const impl = new Square();
+    registry.register(shapeRef, impl, { owner: 'a' });
+    const handle = registry.handle(shapeRef) as Shape & { perimeter(): number; side: number };
+    expect(getterRuns).toBe(0);
+    expect(handle.area()).toBe(4);
+    expect(handle.perimeter()).toBe(8);
+    handle.side = 3;
+    expect(impl.side).toBe(3);
+    expect(handle.perimeter()).toBe(12);
+    const replacement = () => 99;
+    handle.perimeter = replacement;
+    expect(impl.perimeter).toBe(replacement);
+    expect(handle.perimeter()).toBe(99);
+    expect(handle.name).toBe('square');
+    expect(getterRuns).toBe(1);
+  });
+
+  it('goes back to the proxy answers when the last provider leaves, and forwards again when one comes', async () => {
+    const registry = new ServiceRegistry({ logger: captureLogger().logger });
+    registry.declare(shapeRef, 'shapes');
+    const handle = registry.handle(shapeRef);
+    const reg = registry.register(shapeRef, { area: () => 1 }, { owner: 'shapes' });
+    const area = handle.area;
+    expect(area()).toBe(1);
+    await reg.unregister();
+    expect('area' in handle).toBe(false);
+    expect(handle.area).toBe(area);
+    expect(() => handle.area()).toThrow(
+      "No provider is registered for service 'test.shape'. It is provided by plugin 'shapes'; enable it under plugins.shapes in the config.",
+    );
+    // eslint-disable-next-line @typescript-eslint/await-thenable
+    expect(await handle).toBe(handle);
+    registry.register(shapeRef, { area: () => 5 }, { owner: 'shapes' });
+    expect(handle.area()).toBe(5);
+    expect(area()).toBe(5);
+  });
+});

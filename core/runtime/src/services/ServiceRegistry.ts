@@ -8,13 +8,17 @@ import { PlugboardError } from '@plugboard/plugin-api';
 import { drainInstance } from './drain.js';
 import { createLiveHandle } from './LiveHandle.js';
 import {
+  type BelowTarget,
   type ProviderInstance,
   type ProviderSlot,
   type RefEntry,
   createEntry,
   createInstance,
   insertSlot,
+  noneBelowError,
   providerInfo,
+  refreshTargets,
+  unavailableError,
 } from './RefEntry.js';
 import type { ServiceRef } from '@plugboard/plugin-api';
 import type { ProviderOptions, ProviderRegistration, ServiceEvent, ServiceEventListener, ServiceInfo } from '@plugboard/plugin-api';
@@ -76,7 +80,7 @@ export class ServiceRegistry implements ServiceRegistryApi {
     const previousBest = entry.slots[0];
     insertSlot(entry, slot);
     // Before any listener runs, so a listener calling through the handle sees the new ranking.
-    entry.active = entry.slots[0]?.current;
+    refreshTargets(entry);
     this.#emit({ type: 'registered', refId: entry.id, provider: providerInfo(slot) });
     this.#bestMayHaveChanged(entry, previousBest);
     return {
@@ -90,8 +94,41 @@ export class ServiceRegistry implements ServiceRegistryApi {
 
   handle<T extends object>(ref: ServiceRef<T>): T {
     const entry = this.#entry(ref);
-    entry.handle ??= createLiveHandle<T>(entry);
+    entry.handle ??= createLiveHandle<T>(entry, {
+      unavailable: () => unavailableError(entry),
+      printed: `[live handle of service '${entry.id}', no provider]`,
+    });
     return entry.handle as T;
+  }
+
+  /**
+   * A live handle of the provider of `ref` just below `owner`'s own: the best provider of another
+   * owner ranked below the lowest of `owner`'s providers of `ref` (below where it last stood once
+   * those are withdrawn, so calls still draining on them go on down; the best of another owner if
+   * it never had one). A decorator calls through it to delegate, so a chain of decorators runs
+   * each once, top down, and cannot loop. Like every handle it follows registrations and swaps
+   * below; a call with nothing below throws `serviceUnavailable`. The same object for the same
+   * ref and owner every time. Plugins reach it as `ctx.next(ref)`.
+   *
+   * @example
+   * registry.register(writerRef, directWriter, { owner: 'conversations' });
+   * const below = registry.below(writerRef, 'audit');
+   * registry.register(writerRef, { write: async (c) => { await log(c.id); return below.write(c); } }, { owner: 'audit', ranking: 10 });
+   */
+  below<T extends object>(ref: ServiceRef<T>, owner: string): T {
+    const entry = this.#entry(ref);
+    let target = entry.below.get(owner);
+    if (target === undefined) {
+      const created: BelowTarget = { id: entry.id, owner, active: undefined, sync: undefined, floor: undefined, handle: undefined };
+      target = created;
+      entry.below.set(owner, created);
+      refreshTargets(entry);
+      created.handle = createLiveHandle<T>(created, {
+        unavailable: () => noneBelowError(entry, owner),
+        printed: `[live handle of the provider of service '${entry.id}' below plugin '${owner}', none]`,
+      });
+    }
+    return target.handle as T;
   }
 
   has(ref: ServiceRef<unknown> | string): boolean {
@@ -146,7 +183,7 @@ export class ServiceRegistry implements ServiceRegistryApi {
     if (slot.withdrawal !== undefined) return slot.withdrawal;
     const previousBest = entry.slots[0];
     entry.slots.splice(entry.slots.indexOf(slot), 1);
-    entry.active = entry.slots[0]?.current;
+    refreshTargets(entry);
     slot.withdrawal = this.#retire(entry.id, slot.owner, slot.current);
     this.#emit({ type: 'unregistering', refId: entry.id, provider: providerInfo(slot) });
     this.#bestMayHaveChanged(entry, previousBest);
@@ -165,7 +202,7 @@ export class ServiceRegistry implements ServiceRegistryApi {
     const old = slot.current;
     slot.current = createInstance(impl, dispose);
     const isBest = entry.slots[0] === slot;
-    if (isBest) entry.active = slot.current;
+    refreshTargets(entry);
     const retired = this.#retire(entry.id, slot.owner, old);
     const previous = providerInfo(slot, old);
     this.#emit({ type: 'unregistering', refId: entry.id, provider: previous });
