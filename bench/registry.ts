@@ -1,6 +1,6 @@
 /**
  * What a live handle costs per call: the same async method called directly on the provider and
- * through the registry's proxy, in alternating rounds so drift (JIT, GC, CPU frequency) hits
+ * through the registry's live handle, in alternating rounds so drift (JIT, GC, CPU frequency) hits
  * both sides alike. Prints a table, then one JSON line.
  */
 import { pino } from 'pino';
@@ -34,7 +34,7 @@ const handle = registry.handle(calculatorRef);
 let sink = 0;
 
 // One loop per side, written out twice on purpose: a shared loop would see both the plain
-// object and the proxy at its call site and go polymorphic, slowing both and hiding the cost.
+// object and the handle at its call site and go polymorphic, slowing both and hiding the cost.
 async function directAsyncRound(): Promise<number> {
   let sum = 0;
   const start = process.hrtime.bigint();
