@@ -44,7 +44,7 @@ describe('ctx.next', () => {
       expect(greeter.greet('x')).toBe('outer(inner(base:x))');
       await app.kernel.disable('base');
       expect(() => greeter.greet('x')).toThrow(
-        "No provider of service 'test.greeter' is registered below those of plugin 'inner', so its call through ctx.next has nowhere to go. It is provided by plugins 'base' and 'outer'; enable one of them under plugins.<name> in the config.",
+        "No provider of service 'test.greeter' is registered below those of plugin 'inner', so its call through ctx.next has nowhere to go. It is provided by plugin 'base'; enable it under plugins.base in the config.",
       );
     } finally {
       await app.stop();

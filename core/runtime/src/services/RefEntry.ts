@@ -153,17 +153,21 @@ export function unavailableError(entry: RefEntry): PlugboardError {
 
 /**
  * The error of a call through `ctx.next` with no provider below the owner's own, saying which
- * other plugin to enable.
+ * other plugin to enable; plugins already running are ranked above it, so it names them apart.
  */
 export function noneBelowError(entry: RefEntry, owner: string): PlugboardError {
-  const others = [...entry.declaredBy].filter((p) => p !== owner).sort();
-  return noProviderError(
-    entry,
-    others,
-    `No provider of service '${entry.id}' is registered below those of plugin '${owner}', so its call through ctx.next has nowhere to go`,
-    ` at a lower ranking than '${owner}'`,
-    owner,
-  );
+  const running = new Set(entry.slots.map((slot) => slot.owner));
+  const others = [...entry.declaredBy].filter((p) => p !== owner && !running.has(p)).sort();
+  const above = [...running].filter((p) => p !== owner).sort();
+  const prefix = `No provider of service '${entry.id}' is registered below those of plugin '${owner}', so its call through ctx.next has nowhere to go`;
+  if (others.length === 0 && above.length > 0) {
+    return new PlugboardError(
+      'serviceUnavailable',
+      `${prefix}: ${above.length === 1 ? 'plugin' : 'plugins'} ${quoteList(above)} ${above.length === 1 ? 'provides' : 'provide'} it ranked above. Install and enable a plugin that provides it at a lower ranking than '${owner}'.`,
+      { details: { refId: entry.id, declaredBy: others, plugin: owner } },
+    );
+  }
+  return noProviderError(entry, others, prefix, ` at a lower ranking than '${owner}'`, owner);
 }
 
 function noProviderError(

@@ -642,8 +642,15 @@ describe('ServiceRegistry below (the provider under an owner’s own)', () => {
     expect((error as Error).message).toBe(
       "No provider of service 'conversations.writer' is registered below those of plugin 'audit', so its call through ctx.next has nowhere to go. It is provided by plugin 'conversations'; enable it under plugins.conversations in the config.",
     );
-    registry.undeclare('conversations.writer', 'conversations');
+    // A plugin already running is ranked above, so enabling it is no advice.
+    registry.register(writerRef, gatedWorker('conversations', Promise.resolve()), { owner: 'conversations', ranking: 5 });
     expect(() => registry.below(writerRef, 'audit').work(1)).toThrow(
+      "No provider of service 'conversations.writer' is registered below those of plugin 'audit', so its call through ctx.next has nowhere to go: plugin 'conversations' provides it ranked above. Install and enable a plugin that provides it at a lower ranking than 'audit'.",
+    );
+    const lone = new ServiceRegistry({ logger: captureLogger().logger });
+    lone.declare(writerRef, 'audit');
+    lone.register(writerRef, gatedWorker('audit', Promise.resolve()), { owner: 'audit' });
+    expect(() => lone.below(writerRef, 'audit').work(1)).toThrow(
       "No provider of service 'conversations.writer' is registered below those of plugin 'audit', so its call through ctx.next has nowhere to go, and no other plugin declares it in 'provides'. Install and enable a plugin that provides it at a lower ranking than 'audit'.",
     );
   });
