@@ -395,7 +395,8 @@ describe('Kernel', () => {
   });
 
   test('a reload that changes keys only a restart applies says so in its report', async () => {
-    const first = loadedConfigOf([]);
+    // With a plugin: a config that enables none is refused (Kernel.reload.test.ts).
+    const first = loadedConfigOf([recorder().plugin('a')]);
     const kernel = new Kernel({ config: first, logger });
     await kernel.start();
     const report = await kernel.reload({ ...first, server: { ...first.server, port: 8080 } });

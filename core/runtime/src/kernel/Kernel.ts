@@ -16,6 +16,7 @@ import { serialize } from '../util/serialize.js';
 import { errorMessage } from '../util/withTimeout.js';
 import { graphOfConfig, knownRefIds } from './configGraph.js';
 import type { LoadedConfig, LoadedPlugin } from './loadConfig.js';
+import { assertReloadSafe } from './guardReload.js';
 import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
 import { pluginInfo } from './pluginInfo.js';
@@ -147,13 +148,16 @@ export class Kernel implements RuntimeInfo {
   /**
    * Applies a new config (read again from disk when none is given): stops plugins no longer
    * enabled, starts newly enabled ones, restarts those whose section changed. A config that
-   * does not validate, or whose plugins do not form a valid graph, is rejected whole and
-   * nothing changes.
+   * does not validate, whose plugins do not form a valid graph, or that would stop a running
+   * plugin by leaving its section out (or enables none at all) is rejected whole and nothing
+   * changes: stopping a plugin through the file takes `plugins.<name>.enabled: false`.
    */
   reload(next?: LoadedConfig): Promise<ChangeReport> {
     return this.#exclusive(async () => {
       const config = next ?? (await this.#readConfig());
-      const plan = planReload(this.#config, config, new Set(this.#runningNames()));
+      const running = new Set(this.#runningNames());
+      assertReloadSafe(this.#config, config, running);
+      const plan = planReload(this.#config, config, running);
       // Of the new config: plugins it adds must be in the graph, and their dependencies checked.
       const graph = graphOfConfig(config, plan.enabled);
       for (const key of plan.needsRestart) {
