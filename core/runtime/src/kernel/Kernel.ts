@@ -17,6 +17,7 @@ import { errorMessage } from '../util/withTimeout.js';
 import { graphOfConfig, knownRefIds } from './configGraph.js';
 import type { LoadedConfig, LoadedPlugin } from './loadConfig.js';
 import { assertReloadSafe } from './guardReload.js';
+import { HeldTasks } from './HeldTasks.js';
 import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
 import { pluginInfo } from './pluginInfo.js';
@@ -164,15 +165,15 @@ export class Kernel implements RuntimeInfo {
         this.#logger.warn(`Config key '${key}' changed; it takes effect when the process restarts.`);
       }
       const report = emptyReport();
-      await this.#stopPlugins([...plan.stop, ...plan.restart], report);
+      await this.#stopPlugins(plan.stop, report);
+      const previous = this.#config;
       this.#config = config;
       this.#graph = graph;
+      this.#order = graph.order();
       this.#enabled = new Set(plan.enabled);
       this.#declareProviders();
-      await this.#startPlugins([...plan.start, ...plan.restart], report, { abortOnFailure: false });
-      report.restarted = plan.restart.filter((n) => report.started.includes(n));
-      report.started = report.started.filter((n) => !plan.restart.includes(n));
-      report.stopped = report.stopped.filter((n) => !plan.restart.includes(n));
+      for (const name of this.#order.filter((n) => plan.restart.includes(n))) await this.#restart(name, previous, report);
+      await this.#startPlugins(plan.start, report, { abortOnFailure: false });
       if (plan.needsRestart.length > 0) report.needsRestart = plan.needsRestart;
       this.#logger.info({ report }, 'Config reloaded.');
       return report;
@@ -313,6 +314,44 @@ export class Kernel implements RuntimeInfo {
       const names = report.failed.map((f) => f.plugin);
       throw new AggregateError(fatal, `Plugins ${quoteList(names)} failed to start: ${fatal.map((e) => e.message).join(' ')}`);
     }
+  }
+
+  /**
+   * Restarts a running plugin make-before-break, as a provider swap does: the new instance starts
+   * beside the old one (migrations first, as for any start), its providers registered at the same
+   * rankings wait below the old ones (ties go to the oldest), and its tasks are held. Then, in one
+   * step, routes switch to the new instance's app and the old providers are withdrawn, so every
+   * call goes to the new ones; the old instance drains, stops, and the new tasks begin. When the
+   * new instance fails to start, the old one keeps running with its previous section.
+   */
+  async #restart(name: string, previous: LoadedConfig, report: ChangeReport): Promise<void> {
+    const old = this.#runtimes.get(name)!;
+    const plugin = this.#loaded(name);
+    const tasks = new HeldTasks(name, this.#logger.child({ plugin: name }));
+    const next = new PluginRuntime(plugin, { ...this.#deps(), scheduler: { forPlugin: () => tasks } });
+    try {
+      await next.start(plugin.startTimeoutMs ?? this.#config.kernel.startTimeoutMs);
+    } catch (err) {
+      // What runs is the previous section, so the next reload compares against that one.
+      const running = previous.plugins.get(name);
+      if (running !== undefined) this.#config.plugins.set(name, running);
+      const error = `${errorMessage(err)} Plugin '${name}' keeps running with its previous config.`;
+      report.failed.push({ plugin: name, error });
+      this.#logger.error({ err, plugin: name }, error);
+      return;
+    }
+    // Synchronous, so no request or call sees the new routes with the old providers or the reverse.
+    this.#runtimes.set(name, next);
+    await old.withdrawProviders();
+    const errors = await old.stop(this.#config.plugins.get(name)?.stopTimeoutMs ?? this.#config.kernel.stopTimeoutMs);
+    tasks.activate(this.scheduler.forPlugin(name, this.#logger.child({ plugin: name })));
+    report.restarted.push(name);
+    if (errors.length > 0) report.failed.push({ plugin: name, error: errors.map((e) => e.message).join('; ') });
+    this.#metrics.pluginStarted(name, next.startDurationMs ?? 0);
+    this.#logger.info(
+      { plugin: name, version: plugin.definition.version, ms: Math.round(next.startDurationMs ?? 0) },
+      `Restarted plugin '${name}' ${plugin.definition.version}; the new instance started in ${Math.round(next.startDurationMs ?? 0)} ms beside the old one.`,
+    );
   }
 
   /** Stops `names` (those running) dependents first, one at a time. */
