@@ -338,6 +338,38 @@ describe('Kernel', () => {
     await kernel.stop();
   });
 
+  test('enable with cascade starts again, in order, what a cascade disable stopped, and nothing else', async () => {
+    const { events, plugin } = recorder();
+    const db = plugin('db');
+    const api = plugin('api', { dependsOn: { db: '*' } });
+    const dash = plugin('dash', { dependsOn: { api: '*' } });
+    const side = plugin('side', { dependsOn: { db: '*' } });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: dash }, { def: api }, { def: side }, { def: db }]), logger });
+    await kernel.start();
+    // Disabled by itself first: not one the cascade below stops, so not one enable brings back.
+    await kernel.disable('side');
+    expect(await kernel.disable('db', { cascade: true })).toEqual({ started: [], stopped: ['dash', 'api', 'db'], restarted: [], failed: [] });
+    events.length = 0;
+
+    expect(await kernel.enable('db')).toEqual({ started: ['db'], stopped: [], restarted: [], failed: [] });
+    expect(await kernel.enable('db', { cascade: true })).toEqual({ started: ['api', 'dash'], stopped: [], restarted: [], failed: [] });
+    expect(events).toEqual(['start db', 'start api', 'start dash']);
+    expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
+      ['dash', 'started'],
+      ['api', 'started'],
+      ['side', 'disabled'],
+      ['db', 'started'],
+    ]);
+    // Remembered once: a second cascade enable has nothing left to start.
+    expect(await kernel.enable('db', { cascade: true })).toEqual({ started: [], stopped: [], restarted: [], failed: [] });
+
+    // In one call, from stopped; a plugin disabled by itself after the cascade stays off.
+    await kernel.disable('db', { cascade: true });
+    await kernel.disable('dash');
+    expect(await kernel.enable('db', { cascade: true })).toEqual({ started: ['db', 'api'], stopped: [], restarted: [], failed: [] });
+    await kernel.stop();
+  });
+
   test('enable and disable of an unknown plugin name the config file', async () => {
     const kernel = new Kernel({ config: { ...loadedConfigOf([]), unresolved: ['broken'] }, logger });
     await kernel.start();

@@ -58,6 +58,8 @@ export class Kernel implements RuntimeInfo {
   #order: string[] = [];
   readonly #runtimes = new Map<string, PluginRuntime>();
   #declared: { refId: string; plugin: string }[] = [];
+  /** The plugins each cascade disable stopped, in start order: what `enable(name, { cascade })` starts again. */
+  readonly #cascaded = new Map<string, string[]>();
 
   constructor(options: KernelOptions) {
     this.#options = options;
@@ -102,19 +104,28 @@ export class Kernel implements RuntimeInfo {
     });
   }
 
-  /** Starts a plugin that is in the config but not running. Its dependencies must be running. */
-  enable(name: string): Promise<ChangeReport> {
+  /**
+   * Starts a plugin that is in the config but not running. Its dependencies must be running.
+   * With `cascade`, then starts again, in dependency order, the plugins that a cascade disable of
+   * this plugin stopped (those the kernel remembers, not every dependent: one the operator
+   * disabled by itself stays off); a reload, or disabling one of them by itself, forgets them.
+   */
+  enable(name: string, options: { cascade?: boolean } = {}): Promise<ChangeReport> {
     return this.#exclusive(async () => {
       this.#loaded(name);
       const report = emptyReport();
-      if (this.#runtimes.get(name)?.state === 'started') return report;
-      // A plugin the config enables but that failed to start stays enabled (and the process not
-      // ready) whatever a retry does; one enabled only by this call is dropped again if it fails.
-      const wasEnabled = this.#enabled.has(name);
-      this.#graph = this.#buildGraph([...this.#enabled, name]);
-      this.#enabled.add(name);
-      await this.#startPlugins([name], report, { abortOnFailure: false });
-      if (report.failed.length > 0 && !wasEnabled) this.#enabled.delete(name);
+      const again = options.cascade ? (this.#cascaded.get(name) ?? []) : [];
+      const wanted = [name, ...again].filter((n) => this.#runtimes.get(n)?.state !== 'started');
+      if (wanted.length > 0) {
+        // A plugin the config enables but that failed to start stays enabled (and the process not
+        // ready) whatever a retry does; one enabled only by this call is dropped again if it fails.
+        const wasEnabled = new Set(this.#enabled);
+        this.#graph = this.#buildGraph([...this.#enabled, ...wanted]);
+        for (const n of wanted) this.#enabled.add(n);
+        await this.#startPlugins(wanted, report, { abortOnFailure: false });
+        for (const { plugin } of report.failed) if (!wasEnabled.has(plugin)) this.#enabled.delete(plugin);
+      }
+      if (options.cascade && this.#runtimes.get(name)?.state === 'started') this.#cascaded.delete(name);
       return report;
     });
   }
@@ -128,6 +139,8 @@ export class Kernel implements RuntimeInfo {
     return this.#exclusive(async () => {
       this.#loaded(name);
       const report = emptyReport();
+      // Disabled by itself, it is no longer one that an enable with cascade brings back.
+      for (const [by, names] of this.#cascaded) this.#cascaded.set(by, names.filter((n) => n !== name));
       if (!this.#enabled.has(name)) return report;
       const enabledNodes = [...this.#enabled].map((n) => graphNode(this.#loaded(n).definition));
       const dependents = stranded(enabledNodes, name, CORE_SERVICE_IDS);
@@ -141,6 +154,7 @@ export class Kernel implements RuntimeInfo {
       const stopping = [...dependents, name];
       await this.#stopPlugins(stopping, report);
       for (const n of stopping) this.#enabled.delete(n);
+      if (dependents.length > 0) this.#cascaded.set(name, this.#order.filter((n) => dependents.includes(n)));
       this.#graph = this.#buildGraph([...this.#enabled]);
       return report;
     });
@@ -159,6 +173,8 @@ export class Kernel implements RuntimeInfo {
       const running = new Set(this.#runningNames());
       assertReloadSafe(this.#config, config, running);
       const plan = planReload(this.#config, config, running);
+      // The file is the truth from here on: what it enables runs, whatever cascades stopped.
+      this.#cascaded.clear();
       // Of the new config: plugins it adds must be in the graph, and their dependencies checked.
       const graph = graphOfConfig(config, plan.enabled);
       for (const key of plan.needsRestart) {
