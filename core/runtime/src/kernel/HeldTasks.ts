@@ -36,9 +36,10 @@ export class HeldTasks implements PluginTaskScope {
     }
     // Cancelled in the same tick, so its timer never fires; what it throws is the real message.
     const probe = this.#probe.schedule(options);
-    const status = probe.status();
+    const { id: taskId, plugin, name, everyMs, timeoutMs } = probe.status();
     void probe.cancel();
-    const task = new HeldTask(options, { ...status, running: false, runs: 0 }, () => this.#held.delete(options.name));
+    const status: TaskStatus = { id: taskId, plugin, name, everyMs, timeoutMs, running: false, runs: 0 };
+    const task = new HeldTask(options, status, () => this.#held.delete(options.name));
     this.#held.set(options.name, task);
     return task;
   }
