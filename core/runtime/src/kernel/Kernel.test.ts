@@ -305,6 +305,44 @@ describe('Kernel', () => {
     expect(events.at(-1)).toBe('stop #2');
   });
 
+  test("a restart lets the old instance's requests in flight finish before its stop hooks run", async () => {
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let starts = 0;
+    const slow = definePlugin({
+      name: 'slow',
+      version: '1.0.0',
+      core: '^0.1.0',
+      config: z.object({ n: z.number() }),
+      setup(ctx) {
+        const me = ++starts;
+        events.push(`start #${me}`);
+        ctx.http.get('/slow', async (c) => {
+          events.push(`request on #${me}`);
+          await gate;
+          events.push(`answer from #${me}`);
+          return c.text('done');
+        });
+        ctx.onStop(() => void events.push(`stop #${me}`));
+      },
+    });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: slow, config: { n: 1 } }]), logger });
+    await kernel.start();
+    const response = kernel.routes()[0]!.app.request('/slow');
+    await until(() => events.includes('request on #1'));
+    const reload = kernel.reload(loadedConfigOf([{ def: slow, config: { n: 2 } }]));
+    await until(() => events.includes('start #2'));
+    // Time for a stop that does not wait to happen.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(events).toEqual(['start #1', 'request on #1', 'start #2']);
+    release();
+    expect(await (await response).text()).toBe('done');
+    expect((await reload).restarted).toEqual(['slow']);
+    expect(events).toEqual(['start #1', 'request on #1', 'start #2', 'answer from #1', 'stop #1']);
+    await kernel.stop();
+  });
+
   test('when the new instance fails to start, the old one keeps serving and the reload reports why', async () => {
     const events: string[] = [];
     const greeter = numberedGreeter(events);

@@ -21,6 +21,7 @@ import { HeldTasks } from './HeldTasks.js';
 import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
 import { pluginInfo } from './pluginInfo.js';
+import { countRequests, type RequestCounter } from './requestCounter.js';
 import type { PluginInfo, RuntimeInfo } from '@plugboard/plugin-api';
 import type { ChangeReport } from './types.js';
 
@@ -57,6 +58,7 @@ export class Kernel implements RuntimeInfo {
   #graph: DependencyGraph | undefined;
   #order: string[] = [];
   readonly #runtimes = new Map<string, PluginRuntime>();
+  readonly #requests = new WeakMap<PluginRuntime, RequestCounter>();
   #declared: { refId: string; plugin: string }[] = [];
   /** The plugins each cascade disable stopped, in start order: what `enable(name, { cascade })` starts again. */
   readonly #cascaded = new Map<string, string[]>();
@@ -299,6 +301,7 @@ export class Kernel implements RuntimeInfo {
           const plugin = this.#loaded(name);
           const blocked = graph.dependenciesOf(name).find((d) => this.#runtimes.get(d.plugin)?.state !== 'started');
           const runtime = new PluginRuntime(plugin, deps);
+          this.#requests.set(runtime, countRequests(runtime.http));
           this.#runtimes.set(name, runtime);
           try {
             if (blocked) {
@@ -337,7 +340,8 @@ export class Kernel implements RuntimeInfo {
    * beside the old one (migrations first, as for any start), its providers registered at the same
    * rankings wait below the old ones (ties go to the oldest), and its tasks are held. Then, in one
    * step, routes switch to the new instance's app and the old providers are withdrawn, so every
-   * call goes to the new ones; the old instance drains, stops, and the new tasks begin. When the
+   * call goes to the new ones; the old instance drains (its service calls and the requests its
+   * app is handling, up to kernel.drainTimeout), stops, and the new tasks begin. When the
    * new instance fails to start, the old one keeps running with its previous section.
    */
   async #restart(name: string, previous: LoadedConfig, report: ChangeReport): Promise<void> {
@@ -345,6 +349,7 @@ export class Kernel implements RuntimeInfo {
     const plugin = this.#loaded(name);
     const tasks = new HeldTasks(name, this.#logger.child({ plugin: name }));
     const next = new PluginRuntime(plugin, { ...this.#deps(), scheduler: { forPlugin: () => tasks } });
+    this.#requests.set(next, countRequests(next.http));
     try {
       await next.start(plugin.startTimeoutMs ?? this.#config.kernel.startTimeoutMs);
     } catch (err) {
@@ -359,6 +364,14 @@ export class Kernel implements RuntimeInfo {
     // Synchronous, so no request or call sees the new routes with the old providers or the reverse.
     this.#runtimes.set(name, next);
     await old.withdrawProviders();
+    const drainMs = this.#config.kernel.drainTimeoutMs;
+    const left = (await this.#requests.get(old)?.idle(drainMs)) ?? 0;
+    if (left > 0) {
+      this.#logger.warn(
+        { plugin: name, inFlight: left },
+        `The old instance of plugin '${name}' still has ${left} request(s) running after ${drainMs} ms; stopping it anyway. Raise kernel.drainTimeout if requests take longer.`,
+      );
+    }
     const errors = await old.stop(this.#config.plugins.get(name)?.stopTimeoutMs ?? this.#config.kernel.stopTimeoutMs);
     tasks.activate(this.scheduler.forPlugin(name, this.#logger.child({ plugin: name })));
     report.restarted.push(name);
