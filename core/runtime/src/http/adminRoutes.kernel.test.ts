@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { definePlugin } from '@plugboard/plugin-api';
 import { Kernel } from '../kernel/Kernel.js';
 import { loadedConfigOf } from '../kernel/__fixtures__/loadedConfig.js';
-import { loadConfig } from '../kernel/loadPlugins.js';
+import { loadConfig } from '../kernel/loadConfig.js';
 import { createHttpApp } from './createHttpApp.js';
 import { startHttpServer, type RunningServer } from './server.js';
 
@@ -46,18 +46,19 @@ describe('admin API on a real kernel', () => {
     const load = () => loadConfig({ path: file, projectRoot, env: {}, coreVersion: '0.1.0' });
     const post = await serve(new Kernel({ config: await load(), logger, loadConfig: load }));
 
-    await writeFile(file, 'plugins:\n  conversations:\n    cache:\n      max: -1\n  nope:\n');
+    await writeFile(file, 'servr:\n  port: 1\nplugins:\n  conversations:\n    cache:\n      max: -1\n      ttl: 5\n');
     const problems = [
+      'servr: Unrecognized key',
       'plugins.conversations.cache.max: Too small: expected number to be >0',
-      `plugins.nope: Plugin 'nope' was not found: looked for '${projectRoot}/plugins/nope'. Set plugins.nope.from in the config, or install the package.`,
+      'plugins.conversations.cache.ttl: Invalid input: expected string, received number',
     ];
     const rejected = await post('/admin/config/reload');
     expect(rejected).toEqual({
       status: 422,
       json: {
         error: {
-          code: 'configInvalid',
-          message: `Config file '${file}' has 2 problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+          code: 'config_invalid',
+          message: `Config file '${file}' has 3 problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
           requestId: 'rq',
           details: { path: file, problems },
         },
@@ -69,7 +70,7 @@ describe('admin API on a real kernel', () => {
     expect(emptied.status).toBe(422);
     expect(emptied.json).toEqual({
       error: {
-        code: 'configInvalid',
+        code: 'config_invalid',
         message: `Config file '${file}' was not applied, and the running config is kept:\n  - plugins.conversations: the section of running plugin 'conversations' is missing, so applying the file would stop it. Put the section back, or set plugins.conversations.enabled: false to stop it.\n  - plugins: the file enables no plugin, so the server would serve no request. An empty, truncated or half-saved file looks like this; if no plugin should run, say so with plugins.<name>.enabled: false.`,
         requestId: 'rq',
         details: {

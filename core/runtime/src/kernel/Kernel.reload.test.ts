@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { plugboardErrorOf } from '../testing/errors.js';
 import { Kernel } from './Kernel.js';
-import { loadConfig } from './loadPlugins.js';
+import { loadConfig } from './loadConfig.js';
 
 /**
  * Reloads of a real config file, read by the real loader, into a real kernel running the fixture

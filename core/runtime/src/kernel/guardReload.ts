@@ -1,5 +1,5 @@
 import { configProblemsError } from '../config/problems.js';
-import type { LoadedConfig } from './loadPlugins.js';
+import type { LoadedConfig } from './loadConfig.js';
 
 /**
  * Refuses a reloaded config that would stop plugins without saying so. A truncated file, a

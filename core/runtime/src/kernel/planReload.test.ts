@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin } from '@plugboard/plugin-api';
-import type { LoadedConfig } from './loadPlugins.js';
+import type { LoadedConfig } from './loadConfig.js';
 import { loadedConfigOf, type TestPlugin } from './__fixtures__/loadedConfig.js';
 import { planReload } from './planReload.js';
 
