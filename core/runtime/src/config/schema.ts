@@ -135,7 +135,9 @@ export const kernelConfigSchema = z
       .default('10s')
       .describe('Time calls in flight on a withdrawn service provider may take before it is disposed anyway.'),
     watch: z.boolean().default(false).describe('Apply edits of the config file while running.'),
-    watchDebounce: durationSchema.default('300ms').describe('Quiet time after a config file edit before it is applied.'),
+    watchDebounce: durationSchema
+      .default('300ms')
+      .describe('Quiet time after a config file edit before it is read; it is applied once two reads this far apart agree.'),
   })
   .describe('The plugin kernel.');
 

@@ -138,11 +138,6 @@ export class DependencyGraph {
     return new DependencyGraph(names, dependencies);
   }
 
-  /** True when `name` is one of the graph's (enabled) plugins. */
-  has(name: string): boolean {
-    return this.#index.has(name);
-  }
-
   /** Start order: every plugin after all it needs; ties keep the input order. */
   order(): string[] {
     return [...this.#order];

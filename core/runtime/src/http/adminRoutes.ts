@@ -11,7 +11,8 @@ import type { HostKernel } from './types.js';
  * The admin API, mounted under `/admin` and guarded by a bearer token (failures throttled per
  * client address, see {@link adminAuth}):
  * - `GET  /plugins`: every plugin with its state, version, dependencies and refs
- * - `POST /plugins/:name/enable`, `POST /plugins/:name/disable` (`cascade` in the query or the JSON body)
+ * - `POST /plugins/:name/enable`, `POST /plugins/:name/disable` (`cascade` in the query or the JSON body;
+ *   an enable with cascade also starts again what a cascade disable of the plugin stopped)
  * - `POST /config/reload`: re-reads the config file
  * - `GET  /services`, `GET /tasks`
  * Changes answer the kernel's ChangeReport.
@@ -24,7 +25,10 @@ export function adminRoutes(kernel: HostKernel, options: AdminAuthOptions & { to
   const admin = new Hono();
   admin.use('*', adminAuth(token, auth));
   admin.get('/plugins', (c) => c.json({ plugins: kernel.plugins() }));
-  admin.post('/plugins/:name/enable', (c) => change(c, () => kernel.enable(c.req.param('name'))));
+  admin.post('/plugins/:name/enable', async (c) => {
+    const cascade = (await cascadeFromBody(c)) ?? cascadeFromQuery(c) ?? false;
+    return change(c, () => kernel.enable(c.req.param('name'), { cascade }));
+  });
   admin.post('/plugins/:name/disable', async (c) => {
     const cascade = (await cascadeFromBody(c)) ?? cascadeFromQuery(c) ?? false;
     return change(c, () => kernel.disable(c.req.param('name'), { cascade }));
@@ -51,12 +55,12 @@ function cascadeFromQuery(c: Context): boolean | undefined {
   throw new ApiError(400, 'invalid_query', `The query parameter 'cascade' must be 'true' or 'false', not '${value}'.`);
 }
 
-const DisableBody = z.object({ cascade: z.boolean().optional() });
+const CascadeBody = z.object({ cascade: z.boolean().optional() });
 
 /** `cascade` from an optional JSON body `{ "cascade": true }`; an empty body gives undefined. */
 async function cascadeFromBody(c: Context): Promise<boolean | undefined> {
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
   // Hono caches the body text, so parseJsonBody reads it again without touching the stream.
-  return (await parseJsonBody(c, DisableBody)).cascade;
+  return (await parseJsonBody(c, CascadeBody)).cascade;
 }

@@ -5,6 +5,7 @@ import { PlugboardError } from '@plugboard/plugin-api';
 import { ApiError } from '@plugboard/plugin-api';
 import { fakeKernel, pluginApp, startTestHost, type TestHost } from './testHarness.js';
 import { parseJsonBody } from '@plugboard/plugin-api';
+import type { PluginInfo } from '@plugboard/plugin-api';
 
 let host: TestHost | undefined;
 afterEach(async () => {
@@ -286,11 +287,13 @@ describe('createHttpApp', () => {
   });
 
   describe('/readyz', () => {
+    const RUNNING: PluginInfo = { name: 'api', version: '1.0.0', state: 'started', enabled: true, onFailure: 'abort', source: 'plugins/api', dependencies: [], provides: [], consumes: [] };
+
     it('answers 503 naming the failed checks, then 200 once plugins started and the database answers', async () => {
       const kernel = fakeKernel({
         plugins: () =>
           kernel.isReady
-            ? []
+            ? [RUNNING]
             : [
                 { name: 'metrics', version: '1.0.0', state: 'failed', enabled: true, onFailure: 'continue', source: 'plugins/metrics', dependencies: [], provides: [], consumes: [], error: 'port busy' },
                 { name: 'alerts', version: '1.0.0', state: 'starting', enabled: true, onFailure: 'abort', source: 'plugins/alerts', dependencies: [], provides: [], consumes: [] },
@@ -316,6 +319,8 @@ describe('createHttpApp', () => {
               { name: 'metrics', state: 'failed', error: 'port busy' },
               { name: 'alerts', state: 'starting' },
             ],
+            reason:
+              'No plugin is running, so no request can be served. Enable one with plugins.<name>.enabled: true in the config file, or with POST /admin/plugins/<name>/enable.',
           },
           database: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:5432' },
         },
@@ -327,9 +332,29 @@ describe('createHttpApp', () => {
       expect(await ready.json()).toEqual({ status: 'ok', checks: { plugins: { ok: true, notStarted: [] }, database: { ok: true } } });
     });
 
+    it('answers 503 with the reason while no plugin runs, though none failed', async () => {
+      const off = { ...RUNNING, name: 'conversations', state: 'disabled' as const, enabled: false };
+      const kernel = fakeKernel({ plugins: () => [off] });
+      const { url } = await start({ kernel, database: { ping: async () => undefined } });
+      const res = await fetch(url('/readyz'));
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({
+        status: 'not_ready',
+        checks: {
+          plugins: {
+            ok: false,
+            notStarted: [],
+            reason:
+              'No plugin is running, so no request can be served. Enable one with plugins.<name>.enabled: true in the config file, or with POST /admin/plugins/<name>/enable.',
+          },
+          database: { ok: true },
+        },
+      });
+    });
+
     it('answers 503 when the database ping does not answer in time', async () => {
       const database = { ping: () => new Promise<void>(() => {}) };
-      const { url } = await start({ database, readyTimeoutMs: 20 });
+      const { url } = await start({ kernel: fakeKernel({ plugins: () => [RUNNING] }), database, readyTimeoutMs: 20 });
       const res = await fetch(url('/readyz'));
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({

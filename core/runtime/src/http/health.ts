@@ -11,13 +11,15 @@ export interface HealthOptions {
 }
 
 interface ReadinessChecks {
-  plugins: { ok: boolean; notStarted: { name: string; state: string; error?: string }[] };
+  plugins: { ok: boolean; notStarted: { name: string; state: string; error?: string }[]; reason?: string };
   database?: { ok: boolean; error?: string };
 }
 
 /**
  * `/healthz` answers 200 while the process runs. `/readyz` answers 200 once every enabled plugin
- * has started and the database answers a ping, else 503 naming the failed check and why.
+ * has started, at least one plugin runs, and the database answers a ping, else 503 naming the
+ * failed check and why. With no plugin running every request would answer 404, so a load
+ * balancer must not send any.
  *
  * @example
  * app.route('/', healthRoutes({ kernel, database, timeoutMs: 2000 }));
@@ -30,11 +32,16 @@ export function healthRoutes(options: HealthOptions): Hono {
     return c.json({ status: 'ok' });
   });
   app.get('/readyz', async (c) => {
-    const notStarted = kernel
-      .plugins()
+    const plugins = kernel.plugins();
+    const notStarted = plugins
       .filter((p) => p.enabled && p.state !== 'started')
       .map((p) => (p.error === undefined ? { name: p.name, state: p.state } : { name: p.name, state: p.state, error: p.error }));
     const checks: ReadinessChecks = { plugins: { ok: kernel.ready(), notStarted } };
+    if (!plugins.some((p) => p.state === 'started')) {
+      checks.plugins.ok = false;
+      checks.plugins.reason =
+        'No plugin is running, so no request can be served. Enable one with plugins.<name>.enabled: true in the config file, or with POST /admin/plugins/<name>/enable.';
+    }
     if (database !== undefined) checks.database = await pingDatabase(database, timeoutMs);
     const ok = checks.plugins.ok && (checks.database?.ok ?? true);
     c.header('Cache-Control', 'no-store');

@@ -15,7 +15,8 @@ export interface HostKernel {
   plugins(): PluginInfo[];
   /** True when every enabled plugin has started. */
   ready(): boolean;
-  enable(name: string): Promise<ChangeReport>;
+  /** With `cascade`, also starts again the plugins a cascade disable of `name` stopped. */
+  enable(name: string, options?: { cascade?: boolean }): Promise<ChangeReport>;
   disable(name: string, options?: { cascade?: boolean }): Promise<ChangeReport>;
   /** Re-reads the config file; throws PlugboardError('configInvalid') with `details.problems`. */
   reload(): Promise<ChangeReport>;

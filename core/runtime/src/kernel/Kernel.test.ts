@@ -216,7 +216,8 @@ describe('Kernel', () => {
     const second = loadedConfigOf([{ def: configurable, config: { word: 'b' } }, { def: extra }, { def: dependent, enabled: false }]);
     const report = await kernel.reload(second);
     expect(report).toEqual({ started: ['extra'], stopped: [], restarted: ['configurable'], failed: [] });
-    expect(events).toEqual(['stop configurable', 'start configurable', 'start extra']);
+    // Make before break: the new instance starts before the old one stops.
+    expect(events).toEqual(['start configurable', 'stop configurable', 'start extra']);
 
     events.length = 0;
     const broken = loadedConfigOf([{ def: configurable, config: { word: 'b' } }, { def: extra, enabled: false }, { def: dependent }]);
@@ -228,6 +229,182 @@ describe('Kernel', () => {
       ['extra', 'started'],
       ['dependent', 'disabled'],
     ]);
+    await kernel.stop();
+  });
+
+  /** A greeter whose every start is numbered: its provider, route and task say which start they belong to. */
+  function numberedGreeter(events: string[]) {
+    let starts = 0;
+    return definePlugin({
+      name: 'greeter',
+      version: '1.0.0',
+      core: '^0.1.0',
+      provides: [greeterRef],
+      config: z.object({ word: z.string() }),
+      setup(ctx) {
+        const me = ++starts;
+        const { word } = ctx.config;
+        if (word === 'boom') throw new Error(`The word 'boom' is not a greeting.`);
+        events.push(`start #${me}`);
+        ctx.provide(greeterRef, { greet: async (n: string) => `${word} ${n} from #${me}` });
+        ctx.http.get('/word', (c) => c.text(`${word} from #${me}`));
+        ctx.tasks.schedule({ name: 'tick', every: '1h', runOnStart: true, run: () => void events.push(`tick #${me}`) });
+        ctx.onStop(() => void events.push(`stop #${me}`));
+      },
+    });
+  }
+
+  async function until(check: () => boolean): Promise<void> {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  /** Calls the greeter through its live handle and its route, without pause, until stopped. */
+  function callConstantly(kernel: Kernel) {
+    const greeter = kernel.registry.handle(greeterRef);
+    const answers: string[] = [];
+    const failures: string[] = [];
+    let running = true;
+    const done = (async () => {
+      while (running) {
+        try {
+          answers.push(await greeter.greet('ann'));
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+        const route = kernel.routes().find((r) => r.plugin === 'greeter');
+        if (route === undefined) failures.push('no route of greeter');
+        else answers.push(await (await route.app.request('/word')).text());
+        // Lets timers run between calls, as requests arriving over a socket would.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    return { answers, failures, stop: async () => ((running = false), await done) };
+  }
+
+  test('a restart is make-before-break: calls and routes move to the new instance with none failing, tasks never overlap', async () => {
+    const events: string[] = [];
+    const greeter = numberedGreeter(events);
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: greeter, config: { word: 'hello' } }]), logger });
+    await kernel.start();
+    await until(() => events.includes('tick #1'));
+    const calls = callConstantly(kernel);
+    const report = await kernel.reload(loadedConfigOf([{ def: greeter, config: { word: 'hi' } }]));
+    await until(() => events.includes('tick #2'));
+    await calls.stop();
+
+    expect(report).toEqual({ started: [], stopped: [], restarted: ['greeter'], failed: [] });
+    expect(calls.failures).toEqual([]);
+    expect(calls.answers).toContain('hello ann from #1');
+    expect(calls.answers.at(-2)).toBe('hi ann from #2');
+    expect(calls.answers.at(-1)).toBe('hi from #2');
+    // The old instance stops only once the new one runs; the new one's task starts after that.
+    expect(events).toEqual(['start #1', 'tick #1', 'start #2', 'stop #1', 'tick #2']);
+    expect(kernel.tasks().map((t) => [t.id, t.runs])).toEqual([['greeter.tick', 1]]);
+    expect(kernel.services().find((s) => s.id === greeterRef.id)?.providers.map((p) => p.owner)).toEqual(['greeter']);
+    await kernel.stop();
+    expect(events.at(-1)).toBe('stop #2');
+  });
+
+  test("a restart lets the old instance's requests in flight finish before its stop hooks run", async () => {
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let starts = 0;
+    const slow = definePlugin({
+      name: 'slow',
+      version: '1.0.0',
+      core: '^0.1.0',
+      config: z.object({ n: z.number() }),
+      setup(ctx) {
+        const me = ++starts;
+        events.push(`start #${me}`);
+        ctx.http.get('/slow', async (c) => {
+          events.push(`request on #${me}`);
+          await gate;
+          events.push(`answer from #${me}`);
+          return c.text('done');
+        });
+        ctx.onStop(() => void events.push(`stop #${me}`));
+      },
+    });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: slow, config: { n: 1 } }]), logger });
+    await kernel.start();
+    const response = kernel.routes()[0]!.app.request('/slow');
+    await until(() => events.includes('request on #1'));
+    const reload = kernel.reload(loadedConfigOf([{ def: slow, config: { n: 2 } }]));
+    await until(() => events.includes('start #2'));
+    // Time for a stop that does not wait to happen.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(events).toEqual(['start #1', 'request on #1', 'start #2']);
+    release();
+    expect(await (await response).text()).toBe('done');
+    expect((await reload).restarted).toEqual(['slow']);
+    expect(events).toEqual(['start #1', 'request on #1', 'start #2', 'answer from #1', 'stop #1']);
+    await kernel.stop();
+  });
+
+  test('when the new instance fails to start, the old one keeps serving and the reload reports why', async () => {
+    const events: string[] = [];
+    const greeter = numberedGreeter(events);
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: greeter, config: { word: 'hello' } }]), logger });
+    await kernel.start();
+    await until(() => events.includes('tick #1'));
+    const calls = callConstantly(kernel);
+    const report = await kernel.reload(loadedConfigOf([{ def: greeter, config: { word: 'boom' } }]));
+    await calls.stop();
+
+    expect(report).toEqual({
+      started: [],
+      stopped: [],
+      restarted: [],
+      failed: [
+        {
+          plugin: 'greeter',
+          error: "Plugin 'greeter' failed to start: The word 'boom' is not a greeting. Plugin 'greeter' keeps running with its previous config.",
+        },
+      ],
+    });
+    expect(calls.failures).toEqual([]);
+    expect(new Set(calls.answers)).toEqual(new Set(['hello ann from #1', 'hello from #1']));
+    expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([['greeter', 'started']]);
+    expect(kernel.config.plugins.get('greeter')?.config).toEqual({ word: 'hello' });
+    expect(kernel.tasks().map((t) => [t.id, t.runs])).toEqual([['greeter.tick', 1]]);
+    // The same file again is tried again: the running section is still the previous one.
+    const again = await kernel.reload(loadedConfigOf([{ def: greeter, config: { word: 'boom' } }]));
+    expect(again.failed.map((f) => f.plugin)).toEqual(['greeter']);
+    expect(events).toEqual(['start #1', 'tick #1']);
+    await kernel.stop();
+  });
+
+  test('enable with cascade starts again, in order, what a cascade disable stopped, and nothing else', async () => {
+    const { events, plugin } = recorder();
+    const db = plugin('db');
+    const api = plugin('api', { dependsOn: { db: '*' } });
+    const dash = plugin('dash', { dependsOn: { api: '*' } });
+    const side = plugin('side', { dependsOn: { db: '*' } });
+    const kernel = new Kernel({ config: loadedConfigOf([{ def: dash }, { def: api }, { def: side }, { def: db }]), logger });
+    await kernel.start();
+    // Disabled by itself first: not one the cascade below stops, so not one enable brings back.
+    await kernel.disable('side');
+    expect(await kernel.disable('db', { cascade: true })).toEqual({ started: [], stopped: ['dash', 'api', 'db'], restarted: [], failed: [] });
+    events.length = 0;
+
+    expect(await kernel.enable('db')).toEqual({ started: ['db'], stopped: [], restarted: [], failed: [] });
+    expect(await kernel.enable('db', { cascade: true })).toEqual({ started: ['api', 'dash'], stopped: [], restarted: [], failed: [] });
+    expect(events).toEqual(['start db', 'start api', 'start dash']);
+    expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([
+      ['dash', 'started'],
+      ['api', 'started'],
+      ['side', 'disabled'],
+      ['db', 'started'],
+    ]);
+    // Remembered once: a second cascade enable has nothing left to start.
+    expect(await kernel.enable('db', { cascade: true })).toEqual({ started: [], stopped: [], restarted: [], failed: [] });
+
+    // In one call, from stopped; a plugin disabled by itself after the cascade stays off.
+    await kernel.disable('db', { cascade: true });
+    await kernel.disable('dash');
+    expect(await kernel.enable('db', { cascade: true })).toEqual({ started: ['db', 'api'], stopped: [], restarted: [], failed: [] });
     await kernel.stop();
   });
 
@@ -395,7 +572,8 @@ describe('Kernel', () => {
   });
 
   test('a reload that changes keys only a restart applies says so in its report', async () => {
-    const first = loadedConfigOf([]);
+    // With a plugin: a config that enables none is refused (Kernel.reload.test.ts).
+    const first = loadedConfigOf([recorder().plugin('a')]);
     const kernel = new Kernel({ config: first, logger });
     await kernel.start();
     const report = await kernel.reload({ ...first, server: { ...first.server, port: 8080 } });

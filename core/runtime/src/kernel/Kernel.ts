@@ -17,9 +17,12 @@ import { serialize } from '../util/serialize.js';
 import { errorMessage } from '../util/errorMessage.js';
 import { graphOfConfig, knownRefIds } from './configGraph.js';
 import type { LoadedConfig, LoadedPlugin } from './loadConfig.js';
+import { assertReloadSafe } from './guardReload.js';
+import { HeldTasks } from './HeldTasks.js';
 import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
 import { pluginInfo } from './pluginInfo.js';
+import { countRequests, type RequestCounter } from './requestCounter.js';
 import type { PluginInfo, RuntimeInfo } from '@plugboard/plugin-api';
 import type { ChangeReport } from './types.js';
 
@@ -56,7 +59,10 @@ export class Kernel implements RuntimeInfo {
   #graph: DependencyGraph | undefined;
   #order: string[] = [];
   readonly #runtimes = new Map<string, PluginRuntime>();
+  readonly #requests = new WeakMap<PluginRuntime, RequestCounter>();
   #declared: { refId: string; plugin: string }[] = [];
+  /** The plugins each cascade disable stopped, in start order: what `enable(name, { cascade })` starts again. */
+  readonly #cascaded = new Map<string, string[]>();
 
   constructor(options: KernelOptions) {
     this.#options = options;
@@ -102,19 +108,28 @@ export class Kernel implements RuntimeInfo {
     });
   }
 
-  /** Starts a plugin that is in the config but not running. Its dependencies must be running. */
-  enable(name: string): Promise<ChangeReport> {
+  /**
+   * Starts a plugin that is in the config but not running. Its dependencies must be running.
+   * With `cascade`, then starts again, in dependency order, the plugins that a cascade disable of
+   * this plugin stopped (those the kernel remembers, not every dependent: one the operator
+   * disabled by itself stays off); a reload, or disabling one of them by itself, forgets them.
+   */
+  enable(name: string, options: { cascade?: boolean } = {}): Promise<ChangeReport> {
     return this.#exclusive(async () => {
       this.#loaded(name);
       const report = emptyReport();
-      if (this.#runtimes.get(name)?.state === 'started') return report;
-      // A plugin the config enables but that failed to start stays enabled (and the process not
-      // ready) whatever a retry does; one enabled only by this call is dropped again if it fails.
-      const wasEnabled = this.#enabled.has(name);
-      this.#graph = this.#buildGraph([...this.#enabled, name]);
-      this.#enabled.add(name);
-      await this.#startPlugins([name], report, { abortOnFailure: false });
-      if (report.failed.length > 0 && !wasEnabled) this.#enabled.delete(name);
+      const again = options.cascade ? (this.#cascaded.get(name) ?? []) : [];
+      const wanted = [name, ...again].filter((n) => this.#runtimes.get(n)?.state !== 'started');
+      if (wanted.length > 0) {
+        // A plugin the config enables but that failed to start stays enabled (and the process not
+        // ready) whatever a retry does; one enabled only by this call is dropped again if it fails.
+        const wasEnabled = new Set(this.#enabled);
+        this.#graph = this.#buildGraph([...this.#enabled, ...wanted]);
+        for (const n of wanted) this.#enabled.add(n);
+        await this.#startPlugins(wanted, report, { abortOnFailure: false });
+        for (const { plugin } of report.failed) if (!wasEnabled.has(plugin)) this.#enabled.delete(plugin);
+      }
+      if (options.cascade && this.#runtimes.get(name)?.state === 'started') this.#cascaded.delete(name);
       return report;
     });
   }
@@ -128,6 +143,8 @@ export class Kernel implements RuntimeInfo {
     return this.#exclusive(async () => {
       this.#loaded(name);
       const report = emptyReport();
+      // Disabled by itself, it is no longer one that an enable with cascade brings back.
+      for (const [by, names] of this.#cascaded) this.#cascaded.set(by, names.filter((n) => n !== name));
       if (!this.#enabled.has(name)) return report;
       const enabledNodes = [...this.#enabled].map((n) => graphNode(this.#loaded(n).definition));
       const dependents = stranded(enabledNodes, name, CORE_SERVICE_IDS);
@@ -141,6 +158,7 @@ export class Kernel implements RuntimeInfo {
       const stopping = [...dependents, name];
       await this.#stopPlugins(stopping, report);
       for (const n of stopping) this.#enabled.delete(n);
+      if (dependents.length > 0) this.#cascaded.set(name, this.#order.filter((n) => dependents.includes(n)));
       this.#graph = this.#buildGraph([...this.#enabled]);
       return report;
     });
@@ -149,28 +167,33 @@ export class Kernel implements RuntimeInfo {
   /**
    * Applies a new config (read again from disk when none is given): stops plugins no longer
    * enabled, starts newly enabled ones, restarts those whose section changed. A config that
-   * does not validate, or whose plugins do not form a valid graph, is rejected whole and
-   * nothing changes.
+   * does not validate, whose plugins do not form a valid graph, or that would stop a running
+   * plugin by leaving its section out (or enables none at all) is rejected whole and nothing
+   * changes: stopping a plugin through the file takes `plugins.<name>.enabled: false`.
    */
   reload(next?: LoadedConfig): Promise<ChangeReport> {
     return this.#exclusive(async () => {
       const config = next ?? (await this.#readConfig());
-      const plan = planReload(this.#config, config, new Set(this.#runningNames()));
+      const running = new Set(this.#runningNames());
+      assertReloadSafe(this.#config, config, running);
+      const plan = planReload(this.#config, config, running);
+      // The file is the truth from here on: what it enables runs, whatever cascades stopped.
+      this.#cascaded.clear();
       // Of the new config: plugins it adds must be in the graph, and their dependencies checked.
       const graph = graphOfConfig(config, plan.enabled);
       for (const key of plan.needsRestart) {
         this.#logger.warn(`Config key '${key}' changed; it takes effect when the process restarts.`);
       }
       const report = emptyReport();
-      await this.#stopPlugins([...plan.stop, ...plan.restart], report);
+      await this.#stopPlugins(plan.stop, report);
+      const previous = this.#config;
       this.#config = config;
       this.#graph = graph;
+      this.#order = graph.order();
       this.#enabled = new Set(plan.enabled);
       this.#declareProviders();
-      await this.#startPlugins([...plan.start, ...plan.restart], report, { abortOnFailure: false });
-      report.restarted = plan.restart.filter((n) => report.started.includes(n));
-      report.started = report.started.filter((n) => !plan.restart.includes(n));
-      report.stopped = report.stopped.filter((n) => !plan.restart.includes(n));
+      for (const name of this.#order.filter((n) => plan.restart.includes(n))) await this.#restart(name, previous, report);
+      await this.#startPlugins(plan.start, report, { abortOnFailure: false });
       if (plan.needsRestart.length > 0) report.needsRestart = plan.needsRestart;
       this.#logger.info({ report }, 'Config reloaded.');
       return report;
@@ -280,6 +303,7 @@ export class Kernel implements RuntimeInfo {
           const plugin = this.#loaded(name);
           const blocked = graph.dependenciesOf(name).find((d) => this.#runtimes.get(d.plugin)?.state !== 'started');
           const runtime = new PluginRuntime(plugin, deps);
+          this.#requests.set(runtime, countRequests(runtime.http));
           this.#runtimes.set(name, runtime);
           try {
             if (blocked) {
@@ -311,6 +335,54 @@ export class Kernel implements RuntimeInfo {
       const names = report.failed.map((f) => f.plugin);
       throw new AggregateError(fatal, `Plugins ${quoteList(names)} failed to start: ${fatal.map((e) => e.message).join(' ')}`);
     }
+  }
+
+  /**
+   * Restarts a running plugin make-before-break, as a provider swap does: the new instance starts
+   * beside the old one (migrations first, as for any start), its providers registered at the same
+   * rankings wait below the old ones (ties go to the oldest), and its tasks are held. Then, in one
+   * step, routes switch to the new instance's app and the old providers are withdrawn, so every
+   * call goes to the new ones; the old instance drains (its service calls and the requests its
+   * app is handling, up to kernel.drainTimeout), stops, and the new tasks begin. When the
+   * new instance fails to start, the old one keeps running with its previous section.
+   */
+  async #restart(name: string, previous: LoadedConfig, report: ChangeReport): Promise<void> {
+    const old = this.#runtimes.get(name)!;
+    const plugin = this.#loaded(name);
+    const tasks = new HeldTasks(name, this.#logger.child({ plugin: name }));
+    const next = new PluginRuntime(plugin, { ...this.#deps(), scheduler: { forPlugin: () => tasks } });
+    this.#requests.set(next, countRequests(next.http));
+    try {
+      await next.start(plugin.startTimeoutMs ?? this.#config.kernel.startTimeoutMs);
+    } catch (err) {
+      // What runs is the previous section, so the next reload compares against that one.
+      const running = previous.plugins.get(name);
+      if (running !== undefined) this.#config.plugins.set(name, running);
+      const error = `${errorMessage(err)} Plugin '${name}' keeps running with its previous config.`;
+      report.failed.push({ plugin: name, error });
+      this.#logger.error({ err, plugin: name }, error);
+      return;
+    }
+    // Synchronous, so no request or call sees the new routes with the old providers or the reverse.
+    this.#runtimes.set(name, next);
+    await old.withdrawProviders();
+    const drainMs = this.#config.kernel.drainTimeoutMs;
+    const left = (await this.#requests.get(old)?.idle(drainMs)) ?? 0;
+    if (left > 0) {
+      this.#logger.warn(
+        { plugin: name, inFlight: left },
+        `The old instance of plugin '${name}' still has ${left} request(s) running after ${drainMs} ms; stopping it anyway. Raise kernel.drainTimeout if requests take longer.`,
+      );
+    }
+    const errors = await old.stop(this.#config.plugins.get(name)?.stopTimeoutMs ?? this.#config.kernel.stopTimeoutMs);
+    tasks.activate(this.scheduler.forPlugin(name, this.#logger.child({ plugin: name })));
+    report.restarted.push(name);
+    if (errors.length > 0) report.failed.push({ plugin: name, error: errors.map((e) => e.message).join('; ') });
+    this.#metrics.pluginStarted(name, next.startDurationMs ?? 0);
+    this.#logger.info(
+      { plugin: name, version: plugin.definition.version, ms: Math.round(next.startDurationMs ?? 0) },
+      `Restarted plugin '${name}' ${plugin.definition.version}; the new instance started in ${Math.round(next.startDurationMs ?? 0)} ms beside the old one.`,
+    );
   }
 
   /** Stops `names` (those running) dependents first, one at a time. */

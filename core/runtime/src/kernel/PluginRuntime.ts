@@ -5,7 +5,7 @@ import { PluginContainer } from '../di/PluginContainer.js';
 import { PlugboardError } from '@plugboard/plugin-api';
 import type { PluginContext, PluginState, ProvideOptions } from '@plugboard/plugin-api';
 import type { ServiceRegistry } from '../services/ServiceRegistry.js';
-import type { ServiceRef } from '@plugboard/plugin-api';
+import type { ProviderRegistration, ServiceRef } from '@plugboard/plugin-api';
 import type { ServiceEventListener } from '@plugboard/plugin-api';
 import type { TaskScheduler } from '../tasks/TaskScheduler.js';
 import type { PluginTasks, TaskOptions } from '@plugboard/plugin-api';
@@ -18,7 +18,8 @@ import type { LoadedPlugin } from './loadConfig.js';
 /** What a runtime needs from the kernel. */
 export interface RuntimeDeps {
   registry: ServiceRegistry;
-  scheduler: TaskScheduler;
+  /** Only `forPlugin`: a restart gives the new instance tasks held until the old one stops. */
+  scheduler: Pick<TaskScheduler, 'forPlugin'>;
   logger: Logger;
   knownRefIds: () => Iterable<string>;
   /** Runs before setup, outside the start timeout: the app host runs migrations here. */
@@ -46,6 +47,7 @@ export class PluginRuntime {
   readonly #logger: Logger;
   readonly #abort = new AbortController();
   readonly #undo: Undo[] = [];
+  readonly #registrations: ProviderRegistration<object>[] = [];
 
   constructor(plugin: LoadedPlugin, deps: RuntimeDeps) {
     this.#plugin = plugin;
@@ -109,6 +111,15 @@ export class PluginRuntime {
     this.error = errors.length > 0 ? errors.map((e) => e.message).join('; ') : undefined;
     this.state = 'stopped';
     return errors;
+  }
+
+  /**
+   * Withdraws the providers this start registered, ahead of `stop()`; resolves once their calls
+   * in flight drained. A restart calls it when the new instance's providers are registered, so
+   * consumers move to those before the old instance's stop hooks run.
+   */
+  async withdrawProviders(): Promise<void> {
+    await Promise.all(this.#registrations.map((r) => r.unregister()));
   }
 
   async #runUndo(): Promise<Error[]> {
@@ -202,6 +213,7 @@ export class PluginRuntime {
         }
         this.#assertLive(`provide service '${ref.id}'`);
         const registration = registry.register(ref, impl, { owner: name, ...options });
+        this.#registrations.push(registration);
         this.#register(`withdraw its provider of '${ref.id}'`, () => registration.unregister());
         return registration;
       },

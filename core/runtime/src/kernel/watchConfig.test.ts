@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, expect, test } from 'vitest';
 import { PlugboardError } from '@plugboard/plugin-api';
-import { watchConfig } from './watchConfig.js';
+import { readSettled, watchConfig } from './watchConfig.js';
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -74,4 +74,63 @@ test('a rejected reload is logged with its problems and the watcher keeps going'
   const rejected = records.find((r) => r.msg.startsWith('The changed config was rejected'));
   expect(rejected?.msg).toBe("The changed config was rejected and the running one is kept: Config file 'x' has 1 problem:\n  - server.port: bad");
   expect(rejected?.problems).toEqual(['server.port: bad']);
+});
+
+const FULL = 'plugins:\n  conversations:\n    cache:\n      max: 20\n';
+const HALF = FULL.slice(0, 12);
+
+test('an editor\'s save written in two parts is applied once, whole, not half-way', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'plugboard-watch-'));
+  const path = join(dir, 'plugboard.yaml');
+  await writeFile(path, FULL);
+  const seen: string[] = [];
+  let reloaded!: () => void;
+  const firstReload = new Promise<void>((resolve) => (reloaded = resolve));
+  const stop = watchConfig({
+    path,
+    debounceMs: 20,
+    settleMs: 400,
+    logger: pino({ level: 'silent' }),
+    reload: async () => {
+      // What Kernel.reload reads.
+      seen.push(await readFile(path, 'utf8'));
+      reloaded();
+    },
+  });
+  // Truncated and half written, then, after a pause longer than the debounce, the rest.
+  await writeFile(path, HALF);
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  await writeFile(path, FULL);
+  await firstReload;
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  stop();
+  expect(seen).toEqual([FULL]);
+});
+
+test('readSettled reads until two reads a gap apart agree', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'plugboard-watch-'));
+  const path = join(dir, 'plugboard.yaml');
+  await writeFile(path, HALF);
+  const waits: number[] = [];
+  const text = await readSettled(path, 50, async (ms) => {
+    waits.push(ms);
+    // The editor finishes its save during the first gap.
+    if (waits.length === 1) await writeFile(path, FULL);
+  });
+  expect(text).toBe(FULL);
+  expect(waits).toEqual([50, 50]);
+});
+
+test('readSettled gives up on a file that never stops changing', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'plugboard-watch-'));
+  const path = join(dir, 'plugboard.yaml');
+  await writeFile(path, 'a');
+  let n = 0;
+  const read = readSettled(path, 5, async () => {
+    n += 1;
+    await writeFile(path, 'a'.repeat(n + 1));
+  });
+  await expect(read).rejects.toThrow(
+    `Config file '${path}' was still changing after 20 reads 5 ms apart, so it was not applied. Save it once more when the writing is done.`,
+  );
 });
