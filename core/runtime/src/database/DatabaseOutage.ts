@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { driverMessage } from './unavailable.js';
+import { unavailableReason } from './unavailable.js';
 
 export interface DatabaseOutageOptions {
   logger: Logger;
@@ -11,8 +11,9 @@ export interface DatabaseOutageOptions {
 
 /**
  * Logs a database outage once, not once per failed request: one warn when the first
- * "unavailable" error is reported, then a ping every `checkEveryMs` until one answers, and one
- * info that says how long it lasted and how many requests failed meanwhile. During an outage
+ * "unavailable" error is reported, then a ping every `checkEveryMs` until one answers with no
+ * failure reported during the interval before it, and one info that says how long it lasted and
+ * how many requests failed meanwhile. During an outage
  * every request that needs the database fails, so a line per request would bury the one that
  * says what happened.
  *
@@ -25,6 +26,7 @@ export class DatabaseOutage {
   readonly #ping: () => Promise<void>;
   readonly #checkEveryMs: number;
   #since: number | undefined;
+  #lastFailure = 0;
   #failures = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -43,11 +45,12 @@ export class DatabaseOutage {
   /** Counts one failure of an outage; the first of an outage is logged and starts the pings. */
   report(err: Error): void {
     this.#failures += 1;
+    this.#lastFailure = performance.now();
     if (this.#since !== undefined || this.#closed) return;
     this.#since = performance.now();
     this.#logger.warn(
       { err },
-      `The database is unavailable: ${driverMessage(err)}. Requests that need it answer 503 database_unavailable until it answers again (checked every ${this.#checkEveryMs} ms); this is logged once per outage.`,
+      `The database is unavailable: ${unavailableReason(err)}. Requests that need it answer 503 database_unavailable until it answers again (checked every ${this.#checkEveryMs} ms); this is logged once per outage.`,
     );
     this.#schedule();
   }
@@ -68,6 +71,12 @@ export class DatabaseOutage {
     try {
       await this.#ping();
     } catch {
+      if (!this.#closed) this.#schedule();
+      return;
+    }
+    // A ping can pass while requests still fail (a lock holds them past the statement timeout, the
+    // pool is exhausted): the outage ends only once a whole interval went by without a failure.
+    if (performance.now() - this.#lastFailure < this.#checkEveryMs) {
       if (!this.#closed) this.#schedule();
       return;
     }

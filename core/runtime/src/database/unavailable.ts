@@ -32,6 +32,7 @@ const DRIVER_MESSAGES = [
   /^Connection terminated/,
   /^Query read timeout$/,
   /^timeout exceeded when trying to connect$/,
+  /^timeout expired$/,
   /^Client has encountered a connection error and is not queryable$/,
   /^Client was closed and is not queryable$/,
 ];
@@ -91,4 +92,21 @@ export function driverMessage(err: unknown): string {
     message = original.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
   }
   return message.trim().replace(/\.$/, '') || 'no message from the driver';
+}
+
+/**
+ * Why the database is unavailable, in words an operator can act on: the timeouts name the config
+ * key that set them; anything else is the driver's own message.
+ *
+ * @example
+ * unavailableReason(new ConnectionAcquireTimeoutError(new Error('Operation timeout')));
+ * // 'no pooled connection came free within database.acquireTimeout'
+ */
+export function unavailableReason(err: Error): string {
+  if (err.name === 'SequelizeConnectionAcquireTimeoutError') return 'no pooled connection came free within database.acquireTimeout';
+  const message = driverMessage(err);
+  if (message === 'Query read timeout') return 'no answer within database.statementTimeout and its 1 s grace';
+  if (message === 'timeout expired') return 'opening a connection took longer than database.acquireTimeout';
+  if ((err as { code?: unknown }).code === '57014') return `${message} (database.statementTimeout)`;
+  return message;
 }

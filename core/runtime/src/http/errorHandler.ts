@@ -5,7 +5,7 @@ import type { Context, ErrorHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
-import { databaseUnavailableError, driverMessage } from '../database/unavailable.js';
+import { databaseUnavailableError, unavailableReason } from '../database/unavailable.js';
 import { codeForStatus, errorResponse } from './errorResponse.js';
 import { requestIdOf } from '@plugboard/plugin-api';
 
@@ -105,13 +105,13 @@ export function createErrorHandler(logger: Logger, options: ErrorHandlerOptions 
     }
     const down = databaseUnavailableError(err);
     if (down !== undefined) {
-      if (options.outage === undefined) logger.warn({ ...where, err }, `The database is unavailable: ${driverMessage(down)}.`);
+      if (options.outage === undefined) logger.warn({ ...where, err }, `The database is unavailable: ${unavailableReason(down)}.`);
       else options.outage.report(down);
       const response = errorResponse(
         c,
         503,
         'database_unavailable',
-        `The database is unavailable (${driverMessage(down)}): the request may not have taken effect. Retry it after ${DATABASE_RETRY_AFTER_SECONDS} s.`,
+        `The database is unavailable (${unavailableReason(down)}): the request may not have taken effect. Retry it after ${DATABASE_RETRY_AFTER_SECONDS} s.`,
       );
       response.headers.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
       return response;
