@@ -101,9 +101,8 @@ test('a PostgreSQL restart under load answers 503 database_unavailable, logs the
     errors: lines.filter((l) => l.level >= ERROR).length,
     warnOrWorse: lines.filter((l) => l.level >= WARN).length,
   };
-  console.log(
-    'outage figures:',
-    JSON.stringify({ requests: answers.length, byStatus, failedWrites: failedIds.length, retriedCreated, retriedAlreadyStored: retried.length - retriedCreated, downMs: Math.round(startedAt - stoppedAt), recoveredMsAfterStart: Math.round(recoveredMs), log, answersAgain: lines.find((l) => l.msg.startsWith('The database answers again'))?.msg }),
+  process.stdout.write(
+    `outage figures: ${JSON.stringify({ requests: answers.length, byStatus, failedWrites: failedIds.length, retriedCreated, retriedAlreadyStored: retried.length - retriedCreated, downMs: Math.round(startedAt - stoppedAt), recoveredMsAfterStart: Math.round(recoveredMs), log, answersAgain: lines.find((l) => l.msg.startsWith('The database answers again'))?.msg })}\n`,
   );
 
   expect(answers.some((a) => a.status === 503)).toBe(true);
