@@ -33,7 +33,7 @@ test('a database that cannot answer is a 503 database_unavailable with Retry-Aft
   const answers = [];
   for (let i = 0; i < 3; i += 1) {
     const res = await fetch(url('/api/down'));
-    answers.push({ status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() });
+    answers.push({ status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { error: { requestId: string } } });
   }
   for (const a of answers) {
     expect(a).toEqual({
