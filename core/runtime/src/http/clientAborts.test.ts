@@ -58,6 +58,12 @@ test('a client that goes away mid-body is logged at debug and counted, not an er
     if (aborts < N) await new Promise((resolve) => setTimeout(resolve, 50));
   }
   expect(aborts).toBe(N);
+  const durations = (await reader.points()).filter((p) => p.name === 'http.server.request.duration');
+  const byStatus = durations.map((p) => [p.attributes['http.response.status_code'], (p.value as { count: number }).count]);
+  expect(byStatus.sort()).toEqual([
+    [201, 1],
+    [499, N],
+  ]);
   expect(handled).toBe(1);
   const debugLines = host.records.filter((r) => r.msg === 'The client of POST /api/things went away before its answer.');
   expect(debugLines).toHaveLength(N);
