@@ -8,12 +8,10 @@ import { queries } from './queries.js';
 import {
   conversationWriterRef,
   userCacheRef,
-  userUpdaterRef,
   type ConversationServiceApi,
   type ConversationWriter,
   type TimeRange,
   type UserCache,
-  type UserUpdater,
 } from './refs.js';
 import { UserStore } from './UserStore.js';
 import type {
@@ -29,28 +27,15 @@ import type {
   RecordResult,
   TokenTotals,
   User,
-  UserChange,
 } from './types.js';
 
-/** Undoes the rows of a user whose counters were not updated. */
-const UNSTORE = 'DELETE FROM conversations WHERE id = ANY($1::uuid[])';
-
-/** What the service logs with. */
-interface ErrorLogger {
-  error(details: object, message: string): void;
-}
-
-/** One change per user: the merged messages, tokens and latest activity of `rows`. */
-function changesOf(rows: readonly NewConversation[]): UserChange[] {
-  const changes = new Map<number, UserChange>();
-  for (const row of rows) {
-    const change = changes.get(row.userId) ?? { userId: row.userId, messages: 0, tokens: 0, lastActivityAt: row.createdAt };
-    change.messages += 1;
-    change.tokens += row.totalTokens;
-    if (row.createdAt > change.lastActivityAt) change.lastActivityAt = row.createdAt;
-    changes.set(row.userId, change);
-  }
-  return [...changes.values()];
+/**
+ * A database error is the core's to answer: 503 `database_unavailable` (with Retry-After, logged
+ * once per outage) when the database cannot answer, else a 500 for the bug it is. Checked by
+ * shape, as a plugin does not import Sequelize's error classes from the runtime's copy.
+ */
+function isDatabaseError(err: unknown): err is Error {
+  return err instanceof Error && err.name.startsWith('Sequelize');
 }
 
 function refuseBlocked(user: User | undefined): void {
@@ -68,10 +53,11 @@ async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
 }
 
 /**
- * The domain's operations. Writes go through the `conversations.writer` and `users.updater`
- * handles, so whichever provider ranks highest at the moment of the call (the direct one here,
- * a batching one when enabled) does the work. Reads of users go through `users.cache`; every
- * write through this service invalidates the users it touched.
+ * The domain's operations. Writes go through the `conversations.writer` handle, so whichever
+ * provider ranks highest at the moment of the call (the direct one here, a batching one when
+ * enabled) does the work; a writer stores a row and moves its user's counters together. Reads
+ * of users go through `users.cache`; every write through this service invalidates the users it
+ * touched.
  *
  * @example
  * const service = ctx.create(ConversationService);
@@ -82,13 +68,11 @@ async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
 export class ConversationService implements ConversationServiceApi {
   constructor(
     @inject(conversationWriterRef) private readonly writer: ConversationWriter,
-    @inject(userUpdaterRef) private readonly updater: UserUpdater,
     @inject(userCacheRef) private readonly cache: UserCache,
     @inject(UserStore) private readonly users: UserStore,
     @inject(PageReader) private readonly pages: PageReader,
     @inject(coreServices.database) private readonly db: DatabaseService,
     @inject(contextTokens.config) private readonly config: ConversationsConfig,
-    @inject(contextTokens.logger) private readonly logger: ErrorLogger,
   ) {}
 
   async record(exchanges: readonly ExchangeInput[]): Promise<RecordResult[]> {
@@ -110,47 +94,26 @@ export class ConversationService implements ConversationServiceApi {
       processingTimeMs: e.processingTimeMs ?? null,
       createdAt: e.createdAt ?? now,
     }));
-    // Every write is awaited, even after one failed, so the counters follow the rows that were stored.
+    // Each write stores its row and moves its user's counters in one statement, so a failed one
+    // changed nothing and a retry of its id stores and counts it once. Every write is awaited,
+    // even after one failed, so nothing runs on after the answer.
     const writes = await Promise.allSettled(rows.map((row) => this.writer.write(row)));
+    // Even a failed request may have stored part of its rows.
+    for (const userId of usersCreated.keys()) this.cache.invalidate(userId);
     const created = writes.map((w) => w.status === 'fulfilled' && w.value);
-    const failures: unknown[] = [];
-    const notStored = new Set<string>();
-    const uncounted: string[] = [];
-    writes.forEach((w, i) => {
-      if (w.status === 'rejected') {
-        failures.push(w.reason);
-        notStored.add(rows[i]!.id);
-      }
-    });
-
-    try {
-      // Counters move only for conversations stored now: a retried id changes nothing.
-      const changes = changesOf(rows.filter((_, i) => created[i]));
-      const applies = await Promise.allSettled(changes.map((change) => this.updater.apply(change)));
-      for (const [i, applied] of applies.entries()) {
-        if (applied.status === 'fulfilled') continue;
-        failures.push(applied.reason);
-        const userId = changes[i]!.userId;
-        const ids = rows.filter((row, j) => created[j] && row.userId === userId).map((row) => row.id);
-        if (await this.unstore(userId, ids)) for (const id of ids) notStored.add(id);
-        else uncounted.push(...ids);
-      }
-    } finally {
-      // Even a failed request may have written part of its rows or counters.
-      for (const userId of usersCreated.keys()) this.cache.invalidate(userId);
-    }
-
+    const failures = writes.flatMap((w) => (w.status === 'rejected' ? [w.reason as unknown] : []));
     if (failures.length > 0) {
-      const quoted = (ids: string[]) => ids.map((id) => `'${id}'`).join(', ');
-      const missing = rows.filter((row) => notStored.has(row.id)).map((row) => row.id);
-      const parts = [];
-      if (missing.length > 0) {
-        parts.push(`Conversations ${quoted(missing)} were not stored: retry the request with the same ids (conversations already stored are neither stored nor counted twice).`);
-      }
-      if (uncounted.length > 0) parts.push(`Conversations ${quoted(uncounted)} were stored but not counted in their user's counters.`);
-      throw new ConversationsError('notStored', parts.join(' '), {
-        cause: failures.length === 1 ? failures[0] : new AggregateError(failures, 'Several writes or counter updates failed.'),
-      });
+      const fromDatabase = failures.find(isDatabaseError);
+      if (fromDatabase !== undefined) throw fromDatabase;
+      const missing = rows.filter((_, i) => writes[i]!.status === 'rejected').map((row) => row.id);
+      throw new ConversationsError(
+        'notStored',
+        `Conversations ${missing.map((id) => `'${id}'`).join(', ')} were not stored: retry the request with the same ids (conversations already stored are neither stored nor counted twice).`,
+        {
+          cause: failures.length === 1 ? failures[0] : new AggregateError(failures, 'Several writes failed.'),
+          details: { conversationIds: missing },
+        },
+      );
     }
 
     return rows.map((row, i) => ({
@@ -210,23 +173,6 @@ export class ConversationService implements ConversationServiceApi {
 
   cacheStats(): CacheStats {
     return this.cache.stats();
-  }
-
-  /**
-   * Deletes conversations this request stored for a user whose counters could not be updated, so
-   * the client's retry stores and counts them again. False when the delete failed (logged).
-   */
-  private async unstore(userId: number, ids: readonly string[]): Promise<boolean> {
-    try {
-      await this.db.sequelize.query(UNSTORE, { type: QueryTypes.DELETE, bind: [ids] });
-      return true;
-    } catch (err) {
-      this.logger.error(
-        { err, userId, conversationIds: ids },
-        `Conversations ${ids.map((id) => `'${id}'`).join(', ')} were stored but the counters of user '${userId}' were not updated, and deleting them failed: the user's message_count, tokens_used and last_activity_at may now be off.`,
-      );
-      return false;
-    }
   }
 
   /**

@@ -7,12 +7,10 @@ export {
   conversationServiceRef,
   conversationWriterRef,
   userCacheRef,
-  userUpdaterRef,
   type ConversationServiceApi,
   type ConversationWriter,
   type TimeRange,
   type UserCache,
-  type UserUpdater,
 } from './refs.js';
 export {
   CONVERSATION_STATUSES,
@@ -28,7 +26,6 @@ export {
   type RecordResult,
   type TokenTotals,
   type User,
-  type UserChange,
 } from './types.js';
 export { queries, type NamedQuery, type QueryName } from './queries.js';
 export { configSchema, type ConversationsConfig } from './config.js';

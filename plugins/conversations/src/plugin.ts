@@ -3,7 +3,7 @@ import { LruUserCache } from './cache/LruUserCache.js';
 import { configSchema } from './config.js';
 import { ConversationService } from './ConversationService.js';
 import { migrations } from './migrations/index.js';
-import { conversationServiceRef, conversationWriterRef, userCacheRef, userUpdaterRef } from './refs.js';
+import { conversationServiceRef, conversationWriterRef, userCacheRef } from './refs.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { cacheRoutes } from './routes/cache.js';
 import { conversationsByStatusRoutes } from './routes/conversationsByStatus.js';
@@ -13,19 +13,18 @@ import { userRoutes } from './routes/users.js';
 import { seedPluginCommand } from './seed/command.js';
 import { UserStore } from './UserStore.js';
 import { DirectConversationWriter } from './writers/DirectConversationWriter.js';
-import { DirectUserUpdater } from './writers/DirectUserUpdater.js';
 
 /**
- * The domain plugin. It provides the direct writer and updater at ranking 0 and consumes the same
- * refs through live handles, so a plugin providing them at a higher ranking takes over the writes.
+ * The domain plugin. It provides the direct writer at ranking 0 and consumes the same ref through
+ * a live handle, so a plugin providing it at a higher ranking takes over the writes.
  */
 export default definePlugin({
   name: 'conversations',
   version: '0.1.0',
   core: '^0.1.0',
   description: 'Users and conversations: ConversationService, user cache, REST API and data generator',
-  consumes: [conversationWriterRef, userUpdaterRef],
-  provides: [conversationServiceRef, conversationWriterRef, userUpdaterRef, userCacheRef],
+  consumes: [conversationWriterRef],
+  provides: [conversationServiceRef, conversationWriterRef, userCacheRef],
   config: configSchema,
   migrations,
   commands: [seedPluginCommand],
@@ -33,7 +32,6 @@ export default definePlugin({
     const { sequelize } = ctx.get(coreServices.database);
     const config = ctx.config;
     ctx.provide(conversationWriterRef, new DirectConversationWriter(sequelize));
-    ctx.provide(userUpdaterRef, new DirectUserUpdater(sequelize));
 
     const store = ctx.create(UserStore);
     const cache = new LruUserCache({

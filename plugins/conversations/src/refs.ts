@@ -1,6 +1,6 @@
 /**
- * The service refs of the domain. Writer and updater are provided here at ranking 0 by direct
- * implementations; a plugin that provides them at a higher ranking (batching) takes over every
+ * The service refs of the domain. The writer is provided here at ranking 0 by a direct
+ * implementation; a plugin that provides it at a higher ranking (batching) takes over every
  * write without any change to the service.
  */
 import { serviceRef } from '@plugboard/plugin-api';
@@ -17,22 +17,18 @@ import type {
   RecordResult,
   TokenTotals,
   User,
-  UserChange,
 } from './types.js';
 
-/** Persists new conversations. */
+/** Persists new conversations, each with its user's counters. */
 export interface ConversationWriter {
   /**
-   * Stores `conversation` unless a conversation with its id exists. Resolves to true when it was
-   * stored, false when the id was already there (so a retried request changes nothing).
+   * Stores `conversation` unless a conversation with its id exists and, in the same statement or
+   * transaction, adds it to its user's `message_count`, `tokens_used` and `last_activity_at`, so
+   * no failure can store the row without counting it. Resolves to true when it was stored now
+   * (counters moved), false when the id was already there (nothing moved, so a retried request
+   * changes nothing). A batching writer may merge many writes into one set-based statement.
    */
   write(conversation: NewConversation): Promise<boolean>;
-}
-
-/** Applies counter and activity changes to users. */
-export interface UserUpdater {
-  /** Adds `messages` and `tokens` to the user's counters and moves `last_activity_at` forward. */
-  apply(change: UserChange): Promise<void>;
 }
 
 /** Users by id, read through an LRU cache. */
@@ -54,7 +50,7 @@ export interface TimeRange {
 
 /** The domain's operations, as routes and other plugins use them. */
 export interface ConversationServiceApi {
-  /** Records exchanges: creates users on first contact, writes each conversation once, updates counters. */
+  /** Records exchanges: creates users on first contact, writes each conversation once with its user's counters. */
   record(exchanges: readonly ExchangeInput[]): Promise<RecordResult[]>;
   getUser(id: number): Promise<User | undefined>;
   latestConversations(userId: number, options?: { limit?: number; before?: string }): Promise<Page<Conversation>>;
@@ -76,8 +72,5 @@ export const conversationServiceRef = serviceRef<ConversationServiceApi>('conver
 });
 export const conversationWriterRef = serviceRef<ConversationWriter>('conversations.writer', {
   description: 'Persists new conversations',
-});
-export const userUpdaterRef = serviceRef<UserUpdater>('users.updater', {
-  description: "Applies changes to users' counters and activity",
 });
 export const userCacheRef = serviceRef<UserCache>('users.cache', { description: 'Users by id through an LRU cache' });

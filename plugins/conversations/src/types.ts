@@ -39,17 +39,6 @@ export interface Conversation {
 /** What a {@link ConversationWriter} persists: a complete row. */
 export type NewConversation = Conversation;
 
-/** A change to one user's counters, applied by a {@link UserUpdater}. Additive, so changes can be merged. */
-export interface UserChange {
-  userId: number;
-  /** Conversations to add to `message_count`. */
-  messages: number;
-  /** Tokens to add to `tokens_used`. */
-  tokens: number;
-  /** `last_activity_at` becomes the later of its current value and this. */
-  lastActivityAt: Date;
-}
-
 /** One exchange as a caller hands it to {@link ConversationService.record}. */
 export interface ExchangeInput {
   id: string;

@@ -11,7 +11,7 @@ export async function migrateCommand(
   logger: Logger,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { forCommand: true });
   try {
     if (!options.dryRun) await bootKernel({ config, database, logger }).migrate();
     for (const name of graphOfConfig(config).order()) {

@@ -87,7 +87,7 @@ async function addPluginCommands(program: Command, argv: string[], only?: string
       for (const o of command.options ?? []) cmd.option(o.flags, o.description, o.default);
       cmd.action(async (options: Record<string, string | boolean | undefined>) => {
         const logger = createLogger(loaded.logging.level);
-        const database = await openDatabase(loaded, logger);
+        const database = await openDatabase(loaded, logger, { forCommand: true });
         try {
           await bootKernel({ config: loaded, database, logger }).migrate();
           await command.run(options, { config: plugin.config, logger, database, out: process.stdout });

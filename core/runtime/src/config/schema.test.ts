@@ -17,7 +17,7 @@ describe('plugboardConfigSchema', () => {
         keepAliveTimeout: '5s',
         maxConnections: 1024,
       },
-      database: { embedded: { dataDir: '.plugboard/pgdata' } },
+      database: { embedded: { dataDir: '.plugboard/pgdata' }, statementTimeout: '5s', acquireTimeout: '2s', pool: { max: 10 } },
       logging: { level: 'info' },
       kernel: { startTimeout: '30s', stopTimeout: '30s', drainTimeout: '10s', watch: false, watchDebounce: '300ms' },
       plugins: {},

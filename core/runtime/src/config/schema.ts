@@ -115,6 +115,20 @@ export const databaseConfigSchema = z
       })
       .prefault({})
       .describe('The embedded PostgreSQL used when no url is set.'),
+    statementTimeout: durationSchema
+      .default('5s')
+      .describe(
+        "Longest a statement may run (PostgreSQL's statement_timeout); the client gives up 1 s later on its own, when the server cannot even cancel (frozen). A request that hits it answers 503 database_unavailable. Long maintenance work runs through DatabaseService.withoutTimeout instead.",
+      ),
+    acquireTimeout: durationSchema
+      .default('2s')
+      .describe('Longest a request waits for a pooled connection, opening one included, before it answers 503 database_unavailable.'),
+    pool: z
+      .strictObject({
+        max: z.number().int().min(1).max(1000).default(10).describe('Most connections this process opens to PostgreSQL.'),
+      })
+      .prefault({})
+      .describe('The connection pool.'),
   })
   .describe('The PostgreSQL database.');
 

@@ -3,12 +3,30 @@ import type { Logger } from 'pino';
 import { Sequelize } from 'sequelize';
 import { PlugboardError } from '@plugboard/plugin-api';
 import type { DatabaseService } from '@plugboard/plugin-api';
+import { DatabaseOutage } from './DatabaseOutage.js';
 import { maskUrl } from './displayUrl.js';
+import { driverMessage } from './unavailable.js';
 
 /** A {@link DatabaseService} its owner can close: the app host, the CLI, the test harness. */
 export interface DatabaseHandle extends DatabaseService {
+  /** Logs outages once each; the HTTP error handler reports every "database unavailable" error to it. */
+  readonly outage: DatabaseOutage;
   /** Closes the connection pool (and stops the embedded server, if this handle started one). */
   close(): Promise<void>;
+}
+
+/** How long the database may make a caller wait. Every field unset keeps the driver's default: no limit. */
+export interface DatabaseLimits {
+  /**
+   * Longest a statement may run, set as the session's `statement_timeout`, so the server cancels
+   * it (57014). A frozen server cancels nothing, so the client also gives up
+   * {@link QUERY_TIMEOUT_GRACE_MS} later (`query_timeout`) and drops that connection.
+   */
+  statementTimeoutMs?: number;
+  /** Longest wait for a connection of the pool, including opening a new one. Default 30 s. */
+  acquireTimeoutMs?: number;
+  /** Most connections in the pool. Default 10. */
+  poolMax?: number;
 }
 
 export interface ConnectOptions {
@@ -17,7 +35,14 @@ export interface ConnectOptions {
   embedded?: boolean;
   /** Runs after the pool is closed, from {@link DatabaseHandle.close}. */
   onClose?: () => Promise<void>;
+  limits?: DatabaseLimits;
 }
+
+/**
+ * How much longer than `statement_timeout` the client waits before it gives up on its own: the
+ * server's cancel normally comes first, with a clear error and the connection kept.
+ */
+export const QUERY_TIMEOUT_GRACE_MS = 1000;
 
 /**
  * Opens a Sequelize pool on `url` and checks that the server answers. SQL is logged at `trace`
@@ -32,15 +57,21 @@ export async function connectToUrl(url: string, options: ConnectOptions): Promis
   const { logger } = options;
   const displayUrl = maskUrl(url);
   assertPostgresUrl(url, displayUrl);
-  const sequelize = new Sequelize(url, {
-    dialect: 'postgres',
-    dialectModule: pg,
-    logging: logger.isLevelEnabled('trace') ? (sql: string) => logger.trace({ sql }, 'SQL') : false,
-    pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
-  });
+  const limits = options.limits ?? {};
+  const open = (bounded: boolean, poolMax: number): Sequelize =>
+    new Sequelize(url, {
+      dialect: 'postgres',
+      dialectModule: pg,
+      logging: logger.isLevelEnabled('trace') ? (sql: string) => logger.trace({ sql }, 'SQL') : false,
+      pool: { max: poolMax, min: 0, idle: 10_000, acquire: limits.acquireTimeoutMs ?? 30_000 },
+      dialectOptions: bounded ? boundedDialectOptions(limits) : unboundedDialectOptions(limits),
+    });
+  const sequelize = open(true, limits.poolMax ?? 10);
   const ping = async (): Promise<void> => {
     await sequelize.query('SELECT 1');
   };
+  // Opened on first use: most processes never run unbounded work.
+  let unbounded: Sequelize | undefined;
   try {
     await ping();
   } catch (err) {
@@ -52,16 +83,23 @@ export async function connectToUrl(url: string, options: ConnectOptions): Promis
     );
   }
 
+  const outage = new DatabaseOutage({ logger, ping });
   let closing: Promise<void> | undefined;
   return {
     sequelize,
     displayUrl,
     embedded: options.embedded ?? false,
     ping,
+    outage,
+    withoutTimeout(work) {
+      unbounded ??= open(false, 2);
+      return work(unbounded);
+    },
     close() {
       closing ??= (async () => {
+        outage.close();
         try {
-          await sequelize.close();
+          await Promise.all([sequelize.close(), unbounded?.close()]);
         } finally {
           await options.onClose?.();
         }
@@ -86,16 +124,19 @@ function assertPostgresUrl(url: string, displayUrl: string): void {
   }
 }
 
-/**
- * The driver's own words, without a trailing full stop (the sentence around it adds one). When
- * a host name resolves to several addresses, node reports an AggregateError with an empty
- * message; its parts say what happened.
- */
-function driverMessage(err: unknown): string {
-  const original = (err as { original?: unknown } | undefined)?.original ?? err;
-  let message = original instanceof Error ? original.message : String(original);
-  if (message === '' && original instanceof AggregateError) {
-    message = original.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
+/** node-postgres client options that bound every wait on the main pool. */
+function boundedDialectOptions(limits: DatabaseLimits): Record<string, number> {
+  const options: Record<string, number> = {};
+  if (limits.statementTimeoutMs !== undefined) {
+    options['statement_timeout'] = limits.statementTimeoutMs;
+    options['query_timeout'] = limits.statementTimeoutMs + QUERY_TIMEOUT_GRACE_MS;
   }
-  return message.trim().replace(/\.$/, '') || 'no message from the driver';
+  // Opening a connection to a frozen server: the TCP handshake succeeds, the startup never answers.
+  if (limits.acquireTimeoutMs !== undefined) options['connectionTimeoutMillis'] = limits.acquireTimeoutMs;
+  return options;
+}
+
+/** For {@link DatabaseService.withoutTimeout}: statements run as long as they need; connecting is still bounded. */
+function unboundedDialectOptions(limits: DatabaseLimits): Record<string, number> {
+  return limits.acquireTimeoutMs === undefined ? {} : { connectionTimeoutMillis: limits.acquireTimeoutMs };
 }

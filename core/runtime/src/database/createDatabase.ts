@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
-import { connectToUrl, type DatabaseHandle as ConnectedDatabase } from './connect.js';
+import { connectToUrl, type DatabaseHandle as ConnectedDatabase, type DatabaseLimits } from './connect.js';
 import { startEmbeddedServer } from './embeddedServer.js';
 import { ensureStatStatements } from './extensions.js';
 
@@ -19,6 +19,8 @@ export interface CreateDatabaseOptions {
   logger: Logger;
   /** Port of the embedded server; by default a free one. */
   embeddedPort?: number;
+  /** Statement and pool timeouts (`database.statementTimeout`, `acquireTimeout`, `pool.max`). */
+  limits?: DatabaseLimits;
 }
 
 /** The database the app uses on the embedded server. */
@@ -36,7 +38,7 @@ export const EMBEDDED_DATABASE = 'plugboard';
 export async function createDatabase(options: CreateDatabaseOptions): Promise<DatabaseHandle> {
   const { logger } = options;
   if (options.url !== undefined && options.url !== '') {
-    const db = await connectToUrl(options.url, { logger });
+    const db = await connectToUrl(options.url, { logger, ...(options.limits ? { limits: options.limits } : {}) });
     await ensureStatStatements(db.sequelize, logger);
     logger.info({ url: db.displayUrl }, 'Connected to PostgreSQL.');
     return db;
@@ -52,7 +54,12 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   });
   try {
     await createDatabaseIfMissing(server.url('postgres'), EMBEDDED_DATABASE);
-    const db = await connectToUrl(server.url(EMBEDDED_DATABASE), { logger, embedded: true, onClose: () => server.stop() });
+    const db = await connectToUrl(server.url(EMBEDDED_DATABASE), {
+      logger,
+      embedded: true,
+      onClose: () => server.stop(),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
     await ensureStatStatements(db.sequelize, logger);
     logger.info(
       { dataDir: server.dataDir, port: server.port, url: db.displayUrl },

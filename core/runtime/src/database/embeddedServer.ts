@@ -25,6 +25,8 @@ export interface EmbeddedServerOptions {
 export interface EmbeddedServer {
   readonly dataDir: string;
   readonly port: number;
+  /** The postmaster's PID; it leads a process group of its own, which its backends share. */
+  readonly pid: number;
   /** True when this start ran `initdb`. */
   readonly initialised: boolean;
   /** A superuser URL for `database` on this server. */
@@ -135,6 +137,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   return {
     dataDir,
     port,
+    pid: running.pid,
     initialised,
     url: (database) => `postgres://${SUPERUSER}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     stop: () => running.stop(),

@@ -65,15 +65,27 @@ async function migratePlugin(database: DatabaseService | undefined, plugin: Load
   if (!database) {
     throw new Error(`Plugin '${plugin.name}' has migrations, but no database was given to run them on. Pass one (in tests, createTestDatabase()).`);
   }
-  const { applied } = await runMigrations(database.sequelize, plugin.name, migrations, logger);
+  // Without statement timeout: a migration may build an index on a large table.
+  const { applied } = await database.withoutTimeout((sequelize) => runMigrations(sequelize, plugin.name, migrations, logger));
   if (applied.length > 0) logger.info({ applied }, `Applied ${applied.length} migration(s) of plugin '${plugin.name}'.`);
 }
 
-/** Opens the config's database: `database.url`, or an embedded PostgreSQL when it is unset. */
-export function openDatabase(config: LoadedConfig, logger: Logger): Promise<DatabaseHandle> {
+/**
+ * Opens the config's database: `database.url`, or an embedded PostgreSQL when it is unset. The
+ * server bounds statements by `database.statementTimeout`; command-line tools (`migrate`, a
+ * plugin's command such as `seed`) pass `{ forCommand: true }`: their statements are the
+ * maintenance work the timeout is not for.
+ */
+export function openDatabase(config: LoadedConfig, logger: Logger, options: { forCommand?: boolean } = {}): Promise<DatabaseHandle> {
+  const statementTimeoutMs = options.forCommand === true ? undefined : config.database.statementTimeoutMs;
   return createDatabase({
     ...(config.database.url ? { url: config.database.url } : {}),
     dataDir: config.database.embedded.dataDir,
     logger,
+    limits: {
+      ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }),
+      ...(config.database.acquireTimeoutMs === undefined ? {} : { acquireTimeoutMs: config.database.acquireTimeoutMs }),
+      ...(config.database.poolMax === undefined ? {} : { poolMax: config.database.poolMax }),
+    },
   });
 }

@@ -1,3 +1,4 @@
+import type { Counter } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -18,6 +19,11 @@ const DEFAULT_READY_TIMEOUT_MS = 2000;
 
 /** One meter for every host app of the process: it holds only synchronous instruments, so it is never closed. */
 let httpMeter: ForwardingMeter | undefined;
+let clientAborts: Counter | undefined;
+
+function meter(): ForwardingMeter {
+  return (httpMeter ??= createForwardingMeter('plugboard.http', CORE_VERSION));
+}
 
 /**
  * The host's one Hono app: request ids (`x-request-id` in and out), the request duration metric
@@ -32,7 +38,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const { kernel, logger, adminToken } = options;
   const app = new Hono();
   app.use('*', requestId());
-  app.use('*', requestMetrics((httpMeter ??= createForwardingMeter('plugboard.http', CORE_VERSION))));
+  app.use('*', requestMetrics(meter()));
   app.use('*', accessLog(logger));
   const limitBody = bodyLimit({
     maxSize: options.bodyLimit,
@@ -51,9 +57,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     '/admin',
     adminRoutes(kernel, { token: adminToken, logger, maxFailures: options.adminMaxFailures, failureWindowMs: options.adminFailureWindowMs }),
   );
-  app.all('*', dispatchToPlugins(kernel, logger));
+  clientAborts ??= meter().createCounter('plugboard.http.client_aborts', {
+    unit: '{request}',
+    description: 'Requests whose client closed the connection before the answer (a body cut short, a client that gave up).',
+  });
+  const errors = { clientAborts, ...(options.database?.outage ? { outage: options.database.outage } : {}) };
+  app.all('*', dispatchToPlugins(kernel, logger, errors));
   app.notFound((c) => errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`));
-  app.onError(createErrorHandler(logger));
+  app.onError(createErrorHandler(logger, errors));
   if (adminToken === undefined || adminToken === '') logger.info(ADMIN_OFF_MESSAGE);
   return app;
 }

@@ -1,6 +1,6 @@
 import type { Handler, Hono } from 'hono';
 import type { Logger } from 'pino';
-import { createErrorHandler } from './errorHandler.js';
+import { createErrorHandler, type ErrorHandlerOptions } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
 import { ALREADY_SENT } from '@plugboard/plugin-api/internal';
 import { pluginCallState, startPluginCall } from '@plugboard/plugin-api/internal';
@@ -14,7 +14,7 @@ const prepared = new WeakSet<Hono>();
  * errors as the host does. Done once per app; the plugin's own notFound/onError are replaced,
  * because one port serves every plugin and all answer errors in the same JSON shape.
  */
-function prepare(app: Hono, plugin: string, logger: Logger): void {
+function prepare(app: Hono, plugin: string, logger: Logger, errors: ErrorHandlerOptions): void {
   if (prepared.has(app)) return;
   prepared.add(app);
   app.notFound((c) => {
@@ -22,7 +22,7 @@ function prepare(app: Hono, plugin: string, logger: Logger): void {
     if (state !== undefined) state.unmatched = true;
     return c.body(null, 404);
   });
-  app.onError(createErrorHandler(logger.child({ plugin })));
+  app.onError(createErrorHandler(logger.child({ plugin }), errors));
 }
 
 /**
@@ -34,10 +34,10 @@ function prepare(app: Hono, plugin: string, logger: Logger): void {
  * @example
  * app.all('*', dispatchToPlugins(kernel, logger));
  */
-export function dispatchToPlugins(kernel: HostKernel, logger: Logger): Handler {
+export function dispatchToPlugins(kernel: HostKernel, logger: Logger, errors: ErrorHandlerOptions = {}): Handler {
   return async (c) => {
     for (const { plugin, app } of kernel.routes()) {
-      prepare(app, plugin, logger);
+      prepare(app, plugin, logger, errors);
       const { env, state } = startPluginCall(c);
       let res: Response;
       try {

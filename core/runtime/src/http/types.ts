@@ -24,9 +24,11 @@ export interface HostKernel {
   tasks(): TaskStatus[];
 }
 
-/** A database the readiness check can ping. */
+/** A database the readiness check can ping, and whose outages the error handler reports. */
 export interface PingableDatabase {
   ping(): Promise<void>;
+  /** Logs an outage once; without it, each "database unavailable" answer logs a warn. */
+  outage?: { report(err: Error): void };
 }
 
 export interface HttpAppOptions {

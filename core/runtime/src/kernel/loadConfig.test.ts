@@ -68,7 +68,13 @@ describe('loadConfig', () => {
     expect(config.path).toBe(file);
     expect(config.projectRoot).toBe(projectRoot);
     expect(config.server).toEqual({ ...SERVER_DEFAULTS, adminToken: undefined });
-    expect(config.database).toEqual({ url: undefined, embedded: { dataDir: path.join(projectRoot, '.plugboard', 'pgdata') } });
+    expect(config.database).toEqual({
+      url: undefined,
+      embedded: { dataDir: path.join(projectRoot, '.plugboard', 'pgdata') },
+      statementTimeoutMs: 5000,
+      acquireTimeoutMs: 2000,
+      poolMax: 10,
+    });
     expect(config.logging).toEqual({ level: 'info' });
     expect(config.kernel).toEqual({
       startTimeoutMs: 30_000,

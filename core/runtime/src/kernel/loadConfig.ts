@@ -38,8 +38,11 @@ export interface LoadedConfig {
   path: string;
   projectRoot: string;
   server: ServerConfig;
-  /** `embedded.dataDir` is absolute (resolved against the project root). */
-  database: DatabaseConfig;
+  /**
+   * `embedded.dataDir` is absolute (resolved against the project root); the limits are in
+   * milliseconds (unset in hand-made configs: no limits).
+   */
+  database: Pick<DatabaseConfig, 'url' | 'embedded'> & { statementTimeoutMs?: number; acquireTimeoutMs?: number; poolMax?: number };
   logging: LoggingConfig;
   kernel: { startTimeoutMs: number; stopTimeoutMs: number; drainTimeoutMs: number; watch: boolean; watchDebounceMs: number };
   /** Every plugin that could be loaded, in config order; disabled ones have `enabled: false`. */
@@ -132,6 +135,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     database: {
       url: database.url || undefined,
       embedded: { dataDir: path.resolve(projectRoot, database.embedded.dataDir) },
+      statementTimeoutMs: parseDuration(database.statementTimeout, 'database.statementTimeout'),
+      acquireTimeoutMs: parseDuration(database.acquireTimeout, 'database.acquireTimeout'),
+      poolMax: database.pool.max,
     },
     logging,
     kernel: {

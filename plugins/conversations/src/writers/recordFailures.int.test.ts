@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { conversationWriterRef, userUpdaterRef, type ConversationWriter, type UserUpdater } from '../refs.js';
+import { conversationWriterRef, type ConversationWriter } from '../refs.js';
 import { exchange, getJson, postJson, startApp, type TestApp } from '../testSupport.js';
-import type { NewConversation, UserChange } from '../types.js';
+import type { NewConversation } from '../types.js';
 import { DirectConversationWriter } from './DirectConversationWriter.js';
 
 let app: TestApp;
@@ -23,36 +23,61 @@ async function countersAndRows(userId: number) {
   return (rows as Record<string, unknown>[])[0]!;
 }
 
-it('undoes the conversations of a user whose counters failed to update, so the retry stores and counts them', async () => {
-  const failing: UserUpdater = {
-    apply: async (change: UserChange) => {
-      throw new Error(`counter store down for '${change.userId}'`);
-    },
+/**
+ * Makes every counter update of `userId` fail, and every delete of its conversations too, inside
+ * PostgreSQL: a compensating delete after a separate counter update cannot help, only a write
+ * that commits row and counters together leaves them in agreement.
+ */
+async function failCountersOf(userId: number): Promise<() => Promise<void>> {
+  await app.db.sequelize.query(`
+    CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'test: % on % refused', TG_OP, TG_TABLE_NAME; END $$;
+    CREATE TRIGGER test_refuse_counters BEFORE UPDATE ON users FOR EACH ROW WHEN (OLD.id = ${userId}) EXECUTE FUNCTION test_refuse();
+    CREATE TRIGGER test_refuse_deletes BEFORE DELETE ON conversations FOR EACH ROW WHEN (OLD.user_id = ${userId}) EXECUTE FUNCTION test_refuse();`);
+  return async () => {
+    await app.db.sequelize.query(`
+      DROP TRIGGER test_refuse_counters ON users;
+      DROP TRIGGER test_refuse_deletes ON conversations;
+      DROP FUNCTION test_refuse();`);
   };
-  const registration = app.kernel.provide(userUpdaterRef, failing, { ranking: 10 });
+}
+
+it('stores no conversation whose counter update failed, even when nothing could delete it, so the retry stores and counts it', async () => {
   const body = [
     exchange({ user_id: 7101, created_at: '2025-01-02T03:04:05Z' }),
     exchange({ user_id: 7101, created_at: '2025-01-02T03:04:06Z', prompt_tokens: 1 }),
   ];
-  const failed = await postJson(app.kernel, '/api/conversations', body);
-  await registration.unregister();
+  // The user exists first, so only the counter update of the write fails.
+  expect((await postJson(app.kernel, '/api/conversations', exchange({ user_id: 7101, prompt_tokens: 0, completion_tokens: 0, created_at: '2025-01-01T00:00:00Z' }))).status).toBe(201);
+  const restore = await failCountersOf(7101);
+  let failed;
+  try {
+    failed = await postJson(app.kernel, '/api/conversations', body);
+  } finally {
+    await restore();
+  }
+  // A database error that is not an outage is a bug to look at: a 500 naming the request.
   expect(failed).toEqual({
-    status: 503,
-    json: {
-      error: expect.objectContaining({
-        code: 'not_stored',
-        message: `Conversations '${body[0]!.id}', '${body[1]!.id}' were not stored: retry the request with the same ids (conversations already stored are neither stored nor counted twice).`,
-      }),
-    },
+    status: 500,
+    json: { error: { code: 'internal_error', message: `Internal server error (request id ${failed.json.error.requestId}).`, requestId: expect.any(String) } },
   });
+  expect(await countersAndRows(7101)).toMatchObject({ messages: 1, tokens: 0, stored_messages: 1, stored_tokens: 0 });
 
   const retry = await postJson(app.kernel, '/api/conversations', body);
   expect(retry).toMatchObject({ status: 201, json: { data: [{ created: true }, { created: true }] } });
   const state = await countersAndRows(7101);
-  expect(state).toMatchObject({ messages: 2, tokens: 51, stored_messages: 2, stored_tokens: 51 });
+  expect(state).toMatchObject({ messages: 3, tokens: 51, stored_messages: 3, stored_tokens: 51 });
   expect(state.last).toEqual(new Date('2025-01-02T03:04:06Z'));
   expect(state.stored_last).toEqual(state.last);
-  expect((await getJson(app.kernel, '/api/users/7101')).json.data).toMatchObject({ message_count: 2, tokens_used: 51 });
+  expect((await getJson(app.kernel, '/api/users/7101')).json.data).toMatchObject({ message_count: 3, tokens_used: 51 });
+});
+
+it('moves no counter for a retried id, whatever the writes around it do', async () => {
+  const first = exchange({ user_id: 7103 });
+  expect((await postJson(app.kernel, '/api/conversations', first)).status).toBe(201);
+  const again = await postJson(app.kernel, '/api/conversations', [first, first]);
+  expect(again).toMatchObject({ status: 200, json: { data: [{ created: false }, { created: false }] } });
+  expect(await countersAndRows(7103)).toMatchObject({ messages: 1, tokens: 30, stored_messages: 1, stored_tokens: 30 });
 });
 
 it('counts the conversations that were stored when another write of the request fails, and the retry stores the rest once', async () => {
