@@ -64,6 +64,19 @@ describe('Kernel.reload of a file that would stop plugins by accident', () => {
     expect(kernel.ready()).toBe(true);
   });
 
+  test("refuses a file that drops a core section the running file has, and accepts it written as '{}'", async () => {
+    await writeFile(file, `server:\n  adminToken: an-admin-token-of-some-length\n${RUNNING}`);
+    expect(await kernel.reload()).toMatchObject({ failed: [], needsRestart: ['server.adminToken'] });
+    await writeFile(file, RUNNING);
+    const err = await plugboardErrorOf(kernel.reload());
+    expect(err.message).toBe(
+      `Config file '${file}' was not applied, and the running config is kept:\n  - server: the running config's 'server' section is missing from the file, so its settings would go back to their defaults. Put the section back, or write 'server: {}' to mean the defaults.`,
+    );
+    expect(kernel.config.server.adminToken).toBe('an-admin-token-of-some-length');
+    await writeFile(file, `server: {}\n${RUNNING}`);
+    expect(await kernel.reload()).toMatchObject({ failed: [], needsRestart: ['server.adminToken'] });
+  });
+
   test("refuses a file that drops a running plugin's section, naming it and the fix", async () => {
     await writeFile(file, 'plugins:\n  plain:\n');
     const err = await plugboardErrorOf(kernel.reload());

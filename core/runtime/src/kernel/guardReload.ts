@@ -7,14 +7,24 @@ import type { LoadedConfig } from './loadConfig.js';
  * nothing; applied, they would leave the server answering 404 to everything. Stopping a plugin
  * through the file takes `plugins.<name>.enabled: false`, which no accident writes.
  *
- * @throws PlugboardError `configInvalid` listing each plugin whose section went missing, and a
- *   file that enables no plugin without any `enabled: false`
+ * The same holds for core's own sections: a file that drops `server:` or `database:` would move
+ * every key of it back to its default (another port, no admin token, the embedded database), so
+ * it must say `server: {}` to mean that.
+ *
+ * @throws PlugboardError `configInvalid` listing each plugin or core section that went missing,
+ *   and a file that enables no plugin without any `enabled: false`
  *
  * @example
  * assertReloadSafe(kernel.config, await loadConfig({ path, coreVersion }), new Set(['conversations']));
  */
 export function assertReloadSafe(current: LoadedConfig, next: LoadedConfig, running: ReadonlySet<string>): void {
   const problems: string[] = [];
+  for (const section of current.sections ?? []) {
+    if (next.sections?.includes(section) === true) continue;
+    problems.push(
+      `${section}: the running config's '${section}' section is missing from the file, so its settings would go back to their defaults. Put the section back, or write '${section}: {}' to mean the defaults.`,
+    );
+  }
   const sections = new Set([...next.plugins.keys(), ...next.unresolved]);
   for (const name of current.plugins.keys()) {
     if (!running.has(name) || sections.has(name)) continue;

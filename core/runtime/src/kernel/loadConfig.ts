@@ -49,6 +49,11 @@ export interface LoadedConfig {
   plugins: Map<string, LoadedPlugin>;
   /** Disabled plugins that could not be loaded (not found, invalid, or not for this core); skipped. */
   unresolved: string[];
+  /**
+   * The top-level sections the file writes (`server`, `database`, ...; not `plugins`), so a reload
+   * can tell a section left out from one never written. Absent in configs made by hand.
+   */
+  sections?: readonly string[];
 }
 
 export interface LoadConfigOptions {
@@ -149,6 +154,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     },
     plugins,
     unresolved,
+    sections: isRecord(raw) ? Object.keys(raw).filter((key) => key !== 'plugins') : [],
   };
 }
 
