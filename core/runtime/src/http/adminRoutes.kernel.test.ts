@@ -105,7 +105,7 @@ describe('admin API on a real kernel', () => {
     expect(await post('/admin/plugins/db/enable', { headers: json, body: '{"cascade":true}' })).toEqual(report(['db', 'api', 'dash']));
     expect(await post('/admin/plugins/db/enable?cascade=maybe')).toEqual({
       status: 400,
-      json: { error: { code: 'invalid_query', message: "The query parameter 'cascade' must be 'true' or 'false', not 'maybe'.", requestId: 'rq' } },
+      json: { error: { code: 'invalid_request', message: "The query parameter 'cascade' must be 'true' or 'false', not 'maybe'.", requestId: 'rq' } },
     });
   });
 });

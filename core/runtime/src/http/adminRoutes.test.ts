@@ -214,7 +214,7 @@ describe('admin API', () => {
       const badQuery = await post('/admin/plugins/metrics/disable?cascade=yes', {});
       expect(badQuery.status).toBe(400);
       expect(await badQuery.json()).toEqual({
-        error: { code: 'invalid_query', message: "The query parameter 'cascade' must be 'true' or 'false', not 'yes'.", requestId: 'r4' },
+        error: { code: 'invalid_request', message: "The query parameter 'cascade' must be 'true' or 'false', not 'yes'.", requestId: 'r4' },
       });
       expect((await post('/admin/plugins/metrics/disable', { 'content-type': 'text/plain' }, 'cascade')).status).toBe(415);
       const malformed = await post('/admin/plugins/metrics/disable', { 'content-type': 'application/json' }, '{cascade');

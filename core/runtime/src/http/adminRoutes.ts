@@ -52,7 +52,7 @@ function cascadeFromQuery(c: Context): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === 'true' || value === '1' || value === '') return true;
   if (value === 'false' || value === '0') return false;
-  throw new ApiError(400, 'invalid_query', `The query parameter 'cascade' must be 'true' or 'false', not '${value}'.`);
+  throw new ApiError(400, 'invalid_request', `The query parameter 'cascade' must be 'true' or 'false', not '${value}'.`);
 }
 
 const CascadeBody = z.object({ cascade: z.boolean().optional() });

@@ -79,14 +79,13 @@ export class FailureWindow {
 
   #makeRoom(): void {
     if (this.#entries.size < this.#maxKeys) return;
+    // Keys are inserted when their window opens, so the map is in opening order: expired windows
+    // sit at the front, and sweeping stops at the first live one. Each key is swept once, so a
+    // flood of new addresses costs O(1) per failure, not a scan of every key held.
     const now = this.#now();
     for (const [key, entry] of this.#entries) {
-      if (now - entry.openedAt >= this.windowMs) this.#entries.delete(key);
-    }
-    // Insertion order is opening order, so the first key has the oldest window.
-    while (this.#entries.size >= this.#maxKeys) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
+      if (now - entry.openedAt < this.windowMs && this.#entries.size < this.#maxKeys) break;
+      this.#entries.delete(key);
     }
   }
 }

@@ -4,7 +4,7 @@ import { ApiError } from '@plugboard/plugin-api';
 
 /**
  * Status and snake_case code of every PlugboardError kind, in one place, so the admin API's codes
- * read like the REST routes' (`invalid_query`, `not_found`). 409 is a conflict with the running
+ * read like the REST routes' (`invalid_request`, `user_not_found`). 409 is a conflict with the running
  * plugins, 422 an invalid config, 500 a failure of the server or of a plugin.
  */
 const ANSWER_BY_KIND = {
