@@ -21,16 +21,34 @@ export function defaultConfigPath(argv?: string, env: NodeJS.ProcessEnv = proces
 /**
  * The parsed content of the config file, not yet validated. An empty file is `{}`.
  *
+ * `text`, when given, is the file's content as already read (the config watcher's settled read),
+ * so what was checked is what gets applied.
+ *
  * @throws PlugboardError `configInvalid` when the file is missing, uses unset variables, or is
  *   not valid YAML (each syntax error with its line and column)
  *
  * @example
  * const raw = await loadConfigText('config/plugboard.yaml');
  */
-export async function loadConfigText(file: string, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
-  let text: string;
+export async function loadConfigText(file: string, env: NodeJS.ProcessEnv = process.env, text?: string): Promise<unknown> {
+  if (text === undefined) text = await readConfigFile(file);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const where = e.linePos?.[0];
+      const at = where ? `line ${where.line}, column ${where.col}: ` : '';
+      return `${at}${e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '')}`;
+    });
+    throw configProblemsError(file, problems, 'is not valid YAML');
+  }
+  substituteEnv(doc, lineCounter, file, env);
+  return doc.toJS() ?? {};
+}
+
+async function readConfigFile(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new PlugboardError(
@@ -44,16 +62,4 @@ export async function loadConfigText(file: string, env: NodeJS.ProcessEnv = proc
       details: { path: file },
     });
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => {
-      const where = e.linePos?.[0];
-      const at = where ? `line ${where.line}, column ${where.col}: ` : '';
-      return `${at}${e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '')}`;
-    });
-    throw configProblemsError(file, problems, 'is not valid YAML');
-  }
-  substituteEnv(doc, lineCounter, file, env);
-  return doc.toJS() ?? {};
 }

@@ -50,7 +50,8 @@ export class AppHost {
   static async start(options: AppHostOptions): Promise<AppHost> {
     const began = performance.now();
     const env = options.env ?? process.env;
-    const load = () => loadConfig({ path: resolve(options.configPath), coreVersion: CORE_VERSION, env });
+    const load = (text?: string) =>
+      loadConfig({ path: resolve(options.configPath), coreVersion: CORE_VERSION, env, ...(text === undefined ? {} : { text }) });
     const config = await load();
     const logger = options.logger ?? createLogger(config.logging.level, env);
     const database = await openDatabase(config, logger);
@@ -89,7 +90,7 @@ export class AppHost {
         path: config.path,
         debounceMs: config.kernel.watchDebounceMs,
         logger,
-        reload: () => kernel.reload(),
+        reload: async (text) => kernel.reload(await load(text)),
       });
     }
     return host;

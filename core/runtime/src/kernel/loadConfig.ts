@@ -67,6 +67,8 @@ export interface LoadConfigOptions {
   coreVersion: string;
   /** Replaces plugin resolution (tests). */
   resolve?: typeof resolvePlugin;
+  /** The file's content, already read (the config watcher's settled read); default: read `path`. */
+  text?: string;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const configDir = path.dirname(file);
   const projectRoot = path.resolve(options.projectRoot ?? findProjectRoot(configDir));
   const resolve = options.resolve ?? resolvePlugin;
-  const raw = withEmptyValues(await loadConfigText(file, options.env ?? process.env));
+  const raw = withEmptyValues(await loadConfigText(file, options.env ?? process.env, options.text));
 
   const top = plugboardConfigSchema.safeParse(raw);
   const problems = top.success ? [] : issueProblems(top.error.issues);

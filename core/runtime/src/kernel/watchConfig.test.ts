@@ -91,9 +91,9 @@ test('an editor\'s save written in two parts is applied once, whole, not half-wa
     debounceMs: 20,
     settleMs: 400,
     logger: pino({ level: 'silent' }),
-    reload: async () => {
-      // What Kernel.reload reads.
-      seen.push(await readFile(path, 'utf8'));
+    reload: async (text) => {
+      // What gets applied: the settled text the watcher hands over.
+      seen.push(text ?? '(none)');
       reloaded();
     },
   });

@@ -12,8 +12,12 @@ export interface WatchConfigOptions {
   /** Gap between two reads that must agree before the file counts as saved. Default: `debounceMs`. */
   settleMs?: number;
   logger: Logger;
-  /** Applies the changed file; a rejection is logged and the running config is kept. */
-  reload: () => Promise<unknown>;
+  /**
+   * Applies the changed file, given its settled text (undefined when the file is gone), so what
+   * was checked to be whole is what gets applied, not a later read; a rejection is logged and
+   * the running config is kept.
+   */
+  reload: (text: string | undefined) => Promise<unknown>;
 }
 
 /**
@@ -34,15 +38,16 @@ export function watchConfig(options: WatchConfigOptions): () => void {
   let stopped = false;
 
   const settleThenReload = async (edit: number): Promise<void> => {
+    let text: string | undefined;
     try {
-      await readSettled(path, settleMs);
+      text = await readSettled(path, settleMs);
     } catch (err) {
       logger.error({ err }, `The changed config was not applied and the running one is kept: ${errorMessage(err)}`);
       return;
     }
     if (edit !== edits || stopped) return;
     logger.info(`Config file '${path}' changed; reloading.`);
-    await options.reload().catch((err: unknown) => {
+    await options.reload(text).catch((err: unknown) => {
       const problems = PlugboardError.is(err) ? (err.details['problems'] as string[] | undefined) : undefined;
       logger.error({ err, problems }, `The changed config was rejected and the running one is kept: ${errorMessage(err)}`);
     });
