@@ -38,6 +38,21 @@ describe('HeldTasks', () => {
     );
   });
 
+  it('activates every task the scope takes and returns the errors of those it refuses, without throwing', async () => {
+    const scheduler = new TaskScheduler({ logger });
+    const scope = scheduler.forPlugin('cache', logger);
+    scope.schedule({ name: 'a', every: '1h', run: () => undefined });
+    const held = new HeldTasks('cache', logger);
+    held.schedule({ name: 'a', every: '1h', run: () => undefined });
+    held.schedule({ name: 'b', every: '1h', run: () => undefined });
+    const errors = held.activate(scope);
+    expect(errors.map((e) => e.message)).toEqual([
+      "Task 'cache.a' is already scheduled: give each task of plugin 'cache' its own name, or cancel the first one.",
+    ]);
+    expect(scheduler.list().map((t) => t.id)).toEqual(['cache.a', 'cache.b']);
+    await scheduler.stopAll();
+  });
+
   it('drops a task cancelled before activation, and everything once stopped', async () => {
     const scheduler = new TaskScheduler({ logger });
     const held = new HeldTasks('cache', logger);

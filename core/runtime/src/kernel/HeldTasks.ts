@@ -55,12 +55,23 @@ export class HeldTasks implements PluginTaskScope {
     await this.#scope?.stopAll();
   }
 
-  /** Schedules the held tasks on `scope`, the plugin's real tasks; later calls go straight there. */
-  activate(scope: PluginTaskScope): void {
-    if (this.#stopped) return;
+  /**
+   * Schedules the held tasks on `scope`, the plugin's real tasks; later calls go straight there.
+   * Never throws: a task the scope refuses is left out and its error returned, so the others run.
+   */
+  activate(scope: PluginTaskScope): Error[] {
+    if (this.#stopped) return [];
     this.#scope = scope;
-    for (const task of this.#held.values()) task.bind(scope.schedule(task.options));
+    const errors: Error[] = [];
+    for (const task of this.#held.values()) {
+      try {
+        task.bind(scope.schedule(task.options));
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    }
     this.#held.clear();
+    return errors;
   }
 }
 
