@@ -349,7 +349,7 @@ export class Kernel implements RuntimeInfo {
   async #restart(name: string, previous: LoadedConfig, report: ChangeReport): Promise<void> {
     const old = this.#runtimes.get(name)!;
     const plugin = this.#loaded(name);
-    const tasks = new HeldTasks(name, this.#logger.child({ plugin: name }));
+    const tasks = new HeldTasks(name);
     const next = new PluginRuntime(plugin, { ...this.#deps(), scheduler: { forPlugin: () => tasks } });
     this.#requests.set(next, countRequests(next.http));
     try {
