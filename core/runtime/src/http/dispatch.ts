@@ -36,7 +36,12 @@ function prepare(app: Hono, plugin: string, logger: Logger, errors: ErrorHandler
  */
 export function dispatchToPlugins(kernel: HostKernel, logger: Logger, errors: ErrorHandlerOptions = {}): Handler {
   return async (c) => {
-    for (const { plugin, app } of kernel.routes()) {
+    // Read again at each step, keyed by plugin: a plugin may restart while an earlier one's route
+    // is awaited, and a request passed on must reach its current app, not one that has stopped.
+    const offered = new Set<string>();
+    for (let next = nextRoute(kernel, offered); next !== undefined; next = nextRoute(kernel, offered)) {
+      const { plugin, app } = next;
+      offered.add(plugin);
       prepare(app, plugin, logger, errors);
       const { env, state } = startPluginCall(c);
       let res: Response;
@@ -57,4 +62,9 @@ export function dispatchToPlugins(kernel: HostKernel, logger: Logger, errors: Er
     }
     return errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`);
   };
+}
+
+/** The first started plugin, in start order, that the request has not been offered to yet. */
+function nextRoute(kernel: HostKernel, offered: ReadonlySet<string>): { plugin: string; app: Hono } | undefined {
+  return kernel.routes().find((route) => !offered.has(route.plugin));
 }

@@ -8,7 +8,7 @@ const logger = pino({ level: 'silent' });
 describe('HeldTasks', () => {
   it('holds tasks until activated, then schedules them on the real scope', async () => {
     const scheduler = new TaskScheduler({ logger });
-    const held = new HeldTasks('cache', logger);
+    const held = new HeldTasks('cache');
     let runs = 0;
     const handle = held.schedule({ name: 'purge', every: '1h', runOnStart: true, run: () => void (runs += 1) });
     expect(held.list()).toEqual([{ id: 'cache.purge', plugin: 'cache', name: 'purge', everyMs: 3_600_000, timeoutMs: 3_600_000, running: false, runs: 0 }]);
@@ -27,7 +27,7 @@ describe('HeldTasks', () => {
   });
 
   it('refuses what the scheduler refuses, with its messages, when scheduled', () => {
-    const held = new HeldTasks('cache', logger);
+    const held = new HeldTasks('cache');
     held.schedule({ name: 'purge', every: '1m', run: () => undefined });
     expect(() => held.schedule({ name: 'purge', every: '1m', run: () => undefined })).toThrow(
       "Task 'cache.purge' is already scheduled: give each task of plugin 'cache' its own name, or cancel the first one.",
@@ -38,9 +38,24 @@ describe('HeldTasks', () => {
     );
   });
 
+  it('activates every task the scope takes and returns the errors of those it refuses, without throwing', async () => {
+    const scheduler = new TaskScheduler({ logger });
+    const scope = scheduler.forPlugin('cache', logger);
+    scope.schedule({ name: 'a', every: '1h', run: () => undefined });
+    const held = new HeldTasks('cache');
+    held.schedule({ name: 'a', every: '1h', run: () => undefined });
+    held.schedule({ name: 'b', every: '1h', run: () => undefined });
+    const errors = held.activate(scope);
+    expect(errors.map((e) => e.message)).toEqual([
+      "Task 'cache.a' is already scheduled: give each task of plugin 'cache' its own name, or cancel the first one.",
+    ]);
+    expect(scheduler.list().map((t) => t.id)).toEqual(['cache.a', 'cache.b']);
+    await scheduler.stopAll();
+  });
+
   it('drops a task cancelled before activation, and everything once stopped', async () => {
     const scheduler = new TaskScheduler({ logger });
-    const held = new HeldTasks('cache', logger);
+    const held = new HeldTasks('cache');
     await held.schedule({ name: 'a', every: '1m', run: () => undefined }).cancel();
     held.schedule({ name: 'b', every: '1m', run: () => undefined });
     expect(held.list().map((t) => t.name)).toEqual(['b']);

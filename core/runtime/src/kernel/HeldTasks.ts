@@ -1,7 +1,7 @@
-import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
 import type { TaskHandle, TaskOptions, TaskStatus } from '@plugboard/plugin-api';
-import { TaskScheduler, type PluginTaskScope } from '../tasks/TaskScheduler.js';
+import { checkTaskOptions } from '../tasks/checkTaskOptions.js';
+import type { PluginTaskScope } from '../tasks/TaskScheduler.js';
 
 /**
  * The `ctx.tasks` of a plugin instance started beside the one it replaces (a restart, make
@@ -11,36 +11,24 @@ import { TaskScheduler, type PluginTaskScope } from '../tasks/TaskScheduler.js';
  */
 export class HeldTasks implements PluginTaskScope {
   readonly #plugin: string;
-  /** Checks options exactly as the real scheduler does; its tasks are cancelled at once. */
-  readonly #probe: PluginTaskScope;
   readonly #held = new Map<string, HeldTask>();
   #scope: PluginTaskScope | undefined;
   #stopped = false;
 
-  constructor(plugin: string, logger: Logger) {
+  constructor(plugin: string) {
     this.#plugin = plugin;
-    this.#probe = new TaskScheduler({ logger }).forPlugin(plugin, logger);
   }
 
   schedule(options: TaskOptions): TaskHandle {
     if (this.#scope !== undefined) return this.#scope.schedule(options);
-    const id = `${this.#plugin}.${String(options.name)}`;
-    if (this.#stopped) {
-      throw new PlugboardError('invalidState', `Task '${id}' cannot be scheduled: plugin '${this.#plugin}' has stopped its tasks.`);
-    }
-    if (this.#held.has(options.name)) {
-      throw new PlugboardError(
-        'invalidArgument',
-        `Task '${id}' is already scheduled: give each task of plugin '${this.#plugin}' its own name, or cancel the first one.`,
-      );
-    }
-    // Cancelled in the same tick, so its timer never fires; what it throws is the real message.
-    const probe = this.#probe.schedule(options);
-    const { id: taskId, plugin, name, everyMs, timeoutMs } = probe.status();
-    void probe.cancel();
-    const status: TaskStatus = { id: taskId, plugin, name, everyMs, timeoutMs, running: false, runs: 0 };
-    const task = new HeldTask(options, status, () => this.#held.delete(options.name));
-    this.#held.set(options.name, task);
+    // The scheduler's own checks: what it would refuse on activation is refused now, as it words it.
+    const { id, name, everyMs, timeoutMs } = checkTaskOptions(this.#plugin, options, {
+      stopped: this.#stopped,
+      has: (n) => this.#held.has(n),
+    });
+    const status: TaskStatus = { id, plugin: this.#plugin, name, everyMs, timeoutMs, running: false, runs: 0 };
+    const task = new HeldTask(options, status, () => this.#held.delete(name));
+    this.#held.set(name, task);
     return task;
   }
 
@@ -55,12 +43,23 @@ export class HeldTasks implements PluginTaskScope {
     await this.#scope?.stopAll();
   }
 
-  /** Schedules the held tasks on `scope`, the plugin's real tasks; later calls go straight there. */
-  activate(scope: PluginTaskScope): void {
-    if (this.#stopped) return;
+  /**
+   * Schedules the held tasks on `scope`, the plugin's real tasks; later calls go straight there.
+   * Never throws: a task the scope refuses is left out and its error returned, so the others run.
+   */
+  activate(scope: PluginTaskScope): Error[] {
+    if (this.#stopped) return [];
     this.#scope = scope;
-    for (const task of this.#held.values()) task.bind(scope.schedule(task.options));
+    const errors: Error[] = [];
+    for (const task of this.#held.values()) {
+      try {
+        task.bind(scope.schedule(task.options));
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    }
     this.#held.clear();
+    return errors;
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { PlugboardError } from '@plugboard/plugin-api';
 import { definePlugin } from '@plugboard/plugin-api';
-import type { PluginDefinition } from '@plugboard/plugin-api';
+import type { PluginDefinition, TaskHandle } from '@plugboard/plugin-api';
 import { serviceRef } from '@plugboard/plugin-api';
 import { Kernel } from './Kernel.js';
 import { loadedConfigOf } from './__fixtures__/loadedConfig.js';
@@ -341,6 +341,47 @@ describe('Kernel', () => {
     expect((await reload).restarted).toEqual(['slow']);
     expect(events).toEqual(['start #1', 'request on #1', 'start #2', 'answer from #1', 'stop #1']);
     await kernel.stop();
+  });
+
+  test("a restart whose old instance's stop hook overruns the stop timeout still moves the tasks to the new instance", async () => {
+    let release!: () => void;
+    const stuckHook = new Promise<void>((resolve) => (release = resolve));
+    const runs: string[] = [];
+    const handles: TaskHandle[] = [];
+    let starts = 0;
+    const ticking = definePlugin({
+      name: 'p',
+      version: '1.0.0',
+      core: '^0.1.0',
+      config: z.object({ v: z.number() }),
+      setup(ctx) {
+        const me = ++starts;
+        handles.push(ctx.tasks.schedule({ name: 'tick', every: '1h', run: () => void runs.push(`#${me}`) }));
+        ctx.onStop(() => (me === 1 ? stuckHook : undefined));
+      },
+    });
+    const later = definePlugin({ name: 'later', version: '1.0.0', core: '^0.1.0', setup: () => undefined });
+    const config = (v: number, laterEnabled: boolean) => {
+      const c = loadedConfigOf([{ def: ticking, config: { v } }, { def: later, enabled: laterEnabled }]);
+      return { ...c, kernel: { ...c.kernel, stopTimeoutMs: 50 } };
+    };
+    const kernel = new Kernel({ config: config(1, false), logger });
+    await kernel.start();
+    const report = await kernel.reload(config(2, true));
+    expect(report).toEqual({
+      started: ['later'],
+      stopped: [],
+      restarted: ['p'],
+      failed: [{ plugin: 'p', error: "Plugin 'p' did not finish stopping within 50 ms. Find the stop hook that hangs, or raise plugins.p.stopTimeout." }],
+    });
+    await expect(handles[0]!.runNow()).rejects.toThrow("Task 'p.tick' was cancelled and cannot run; schedule it again to run it.");
+    expect(kernel.tasks().map((t) => [t.id, t.runs])).toEqual([['p.tick', 0]]);
+    await handles[1]!.runNow();
+    expect(runs).toEqual(['#2']);
+    expect(kernel.plugins().map((p) => [p.name, p.state])).toEqual([['p', 'started'], ['later', 'started']]);
+    release();
+    await kernel.stop();
+    expect(kernel.tasks()).toEqual([]);
   });
 
   test('when the new instance fails to start, the old one keeps serving and the reload reports why', async () => {

@@ -349,7 +349,7 @@ export class Kernel implements RuntimeInfo {
   async #restart(name: string, previous: LoadedConfig, report: ChangeReport): Promise<void> {
     const old = this.#runtimes.get(name)!;
     const plugin = this.#loaded(name);
-    const tasks = new HeldTasks(name, this.#logger.child({ plugin: name }));
+    const tasks = new HeldTasks(name);
     const next = new PluginRuntime(plugin, { ...this.#deps(), scheduler: { forPlugin: () => tasks } });
     this.#requests.set(next, countRequests(next.http));
     try {
@@ -374,8 +374,13 @@ export class Kernel implements RuntimeInfo {
         `The old instance of plugin '${name}' still has ${left} request(s) running after ${drainMs} ms; stopping it anyway. Raise kernel.drainTimeout if requests take longer.`,
       );
     }
+    // stop() has stopped the old instance's tasks even if its stop hooks overran, so the plugin's
+    // task names are free; a task the scheduler still refuses is reported, not thrown.
     const errors = await old.stop(this.#config.plugins.get(name)?.stopTimeoutMs ?? this.#config.kernel.stopTimeoutMs);
-    tasks.activate(this.scheduler.forPlugin(name, this.#logger.child({ plugin: name })));
+    for (const err of tasks.activate(this.scheduler.forPlugin(name, this.#logger.child({ plugin: name })))) {
+      this.#logger.error({ err, plugin: name }, err.message);
+      errors.push(err);
+    }
     report.restarted.push(name);
     if (errors.length > 0) report.failed.push({ plugin: name, error: errors.map((e) => e.message).join('; ') });
     this.#metrics.pluginStarted(name, next.startDurationMs ?? 0);

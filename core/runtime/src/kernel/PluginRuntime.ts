@@ -7,7 +7,7 @@ import type { PluginContext, PluginState, ProvideOptions } from '@plugboard/plug
 import type { ServiceRegistry } from '../services/ServiceRegistry.js';
 import type { ProviderRegistration, ServiceRef } from '@plugboard/plugin-api';
 import type { ServiceEventListener } from '@plugboard/plugin-api';
-import type { TaskScheduler } from '../tasks/TaskScheduler.js';
+import type { PluginTaskScope, TaskScheduler } from '../tasks/TaskScheduler.js';
 import type { PluginTasks, TaskOptions } from '@plugboard/plugin-api';
 import { createForwardingMeter } from '../telemetry/ForwardingMeter.js';
 import { createForwardingTracer } from '../telemetry/ForwardingTracer.js';
@@ -48,6 +48,8 @@ export class PluginRuntime {
   readonly #abort = new AbortController();
   readonly #undo: Undo[] = [];
   readonly #registrations: ProviderRegistration<object>[] = [];
+  /** This start's `ctx.tasks`, which `stop()` stops even when the stop hooks overrun their timeout. */
+  #tasks: PluginTaskScope | undefined;
 
   constructor(plugin: LoadedPlugin, deps: RuntimeDeps) {
     this.#plugin = plugin;
@@ -107,6 +109,9 @@ export class PluginRuntime {
     } catch (err) {
       errors = [err as Error];
     }
+    // The undo may still be running past its timeout; tasks are stopped here whatever it does, so
+    // none of this start runs on once stop() returns, and its task names are free for the next start.
+    await this.#tasks?.stopAll();
     for (const err of errors) this.#logger.error({ err }, `Plugin '${name}' did not stop cleanly: ${err.message}`);
     this.error = errors.length > 0 ? errors.map((e) => e.message).join('; ') : undefined;
     this.state = 'stopped';
@@ -181,6 +186,7 @@ export class PluginRuntime {
     });
 
     const pluginTasks = scheduler.forPlugin(name, logger);
+    this.#tasks = pluginTasks;
     this.#register('stop its tasks', () => pluginTasks.stopAll());
     const tasks: PluginTasks = {
       schedule: (options: TaskOptions) => {

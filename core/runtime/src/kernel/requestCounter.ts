@@ -18,6 +18,10 @@ export function countRequests(app: Hono): RequestCounter {
   let inFlight = 0;
   const waiting = new Set<() => void>();
   app.use('*', async (_c, next) => {
+    // Counted until the handler returns its Response, not until a streamed body ends: the body is
+    // written by the server after this middleware returned, and nothing here sees its end. So a
+    // long stream (server-sent events) outlives the drain, and goes on after the old instance's
+    // stop hooks ran; such a route should end its stream when ctx.signal aborts.
     inFlight += 1;
     try {
       await next();

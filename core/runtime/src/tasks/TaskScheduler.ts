@@ -4,10 +4,9 @@
  * shutdown. Runs of one task never overlap: the next run is timed from the end of the last one.
  */
 import type { Logger } from 'pino';
-import { PlugboardError } from '@plugboard/plugin-api';
-import { parseDuration } from '@plugboard/plugin-api';
+import { checkTaskOptions } from './checkTaskOptions.js';
 import { ScheduledTask } from './ScheduledTask.js';
-import type { Duration, PluginTasks, TaskHandle, TaskOptions, TaskStatus } from '@plugboard/plugin-api';
+import type { PluginTasks, TaskHandle, TaskOptions, TaskStatus } from '@plugboard/plugin-api';
 
 export interface TaskSchedulerOptions {
   logger: Logger;
@@ -89,31 +88,11 @@ class PluginTaskGroup {
   }
 
   private schedule(options: TaskOptions): TaskHandle {
-    const { name } = options;
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new PlugboardError('invalidArgument', `A task of plugin '${this.plugin}' has no name: give each task a non-empty 'name'.`);
-    }
-    const id = `${this.plugin}.${name}`;
-    if (this.stopped) {
-      throw new PlugboardError('invalidState', `Task '${id}' cannot be scheduled: plugin '${this.plugin}' has stopped its tasks.`);
-    }
-    if (this.tasks.has(name)) {
-      throw new PlugboardError(
-        'invalidArgument',
-        `Task '${id}' is already scheduled: give each task of plugin '${this.plugin}' its own name, or cancel the first one.`,
-      );
-    }
-    if (this.stillFinishing().some((task) => task.status().name === name)) {
-      throw new PlugboardError(
-        'invalidState',
-        `Task '${id}' was cancelled but its last run has not ended yet: await its cancel() before scheduling it again.`,
-      );
-    }
-    if (typeof options.run !== 'function') {
-      throw new PlugboardError('invalidArgument', `Task '${id}' has no 'run' function: give it the function that does the work.`);
-    }
-    const everyMs = delayMs(options.every, `Task '${id}' every`);
-    const timeoutMs = delayMs(options.timeout ?? options.every, `Task '${id}' timeout`);
+    const { name, everyMs, timeoutMs } = checkTaskOptions(this.plugin, options, {
+      stopped: this.stopped,
+      has: (n) => this.tasks.has(n),
+      finishing: (n) => this.stillFinishing().some((task) => task.status().name === n),
+    });
     const onRunEnd = this.onRunEnd ?? (() => undefined);
     const task = new ScheduledTask({
       plugin: this.plugin,
@@ -146,13 +125,4 @@ class PluginTaskGroup {
     for (const task of this.finishing) if (!task.status().running) this.finishing.delete(task);
     return [...this.finishing];
   }
-}
-
-/** A duration usable as a timer delay: more than 0 ms (parseDuration bounds it above). */
-function delayMs(value: Duration, what: string): number {
-  const ms = parseDuration(value, what);
-  if (ms <= 0) {
-    throw new PlugboardError('invalidArgument', `${what} is ${JSON.stringify(value)}: it must be more than 0 ms.`);
-  }
-  return ms;
 }
