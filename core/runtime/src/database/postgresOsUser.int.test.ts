@@ -82,4 +82,37 @@ describe.skipIf(!asRoot)('where root puts data the postgres user cannot reach', 
     await mkdir(root, { mode: 0o711 });
     await expect(placeDataDir(configured, ids, root)).rejects.toThrow(refusal(root, `its parent folder '${parent}' is owned by uid ${NOBODY}, not by root`));
   });
+
+  it('refuses a data folder that is a symbolic link at the hashed name and leaves what it points at alone', async () => {
+    // As a root folder made before this check, or by root by mistake, could hold.
+    const root = join(sandbox, 'plugboard-pgdata');
+    await mkdir(root, { mode: 0o711 });
+    const placed = join(root, hashOf(configured));
+    const target = join(sandbox, 'precious');
+    await mkdir(target, { mode: 0o755 });
+    await writeFile(join(target, 'file'), 'x', { mode: 0o644 });
+    await symlink(target, placed);
+
+    await expect(prepareDataDir(placed, ids)).rejects.toThrow(
+      `The embedded PostgreSQL data folder '${placed}' is a symbolic link; run as root, Plugboard hands that folder to the OS user 'postgres' and does not follow links to do it. Remove the link, or set database.embedded.dataDir to a real folder (not a link) that the postgres user can reach.`,
+    );
+    expect(await ownerAndMode(target)).toEqual({ uid: 0, gid: 0, mode: 0o755 });
+    expect(await ownerAndMode(join(target, 'file'))).toEqual({ uid: 0, gid: 0, mode: 0o644 });
+  });
+
+  it('hands a root-owned data folder to postgres without following the links inside it', async () => {
+    const dataDir = join(sandbox, 'pgdata');
+    await mkdir(join(dataDir, 'base'), { recursive: true });
+    const target = join(sandbox, 'precious');
+    await mkdir(target, { mode: 0o755 });
+    await writeFile(join(target, 'file'), 'x', { mode: 0o644 });
+    await symlink(target, join(dataDir, 'link'));
+
+    await prepareDataDir(dataDir, ids);
+    expect(await ownerAndMode(target)).toEqual({ uid: 0, gid: 0, mode: 0o755 });
+    expect(await ownerAndMode(join(target, 'file'))).toEqual({ uid: 0, gid: 0, mode: 0o644 });
+    expect(await ownerAndMode(dataDir)).toEqual({ uid: ids.uid, gid: ids.gid, mode: 0o700 });
+    expect(await ownerAndMode(join(dataDir, 'base'))).toMatchObject({ uid: ids.uid, gid: ids.gid });
+    expect(await ownerAndMode(join(dataDir, 'link'))).toMatchObject({ uid: ids.uid, gid: ids.gid });
+  });
 });

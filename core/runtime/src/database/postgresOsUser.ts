@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, lstat, mkdir, readdir, stat } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -134,13 +134,14 @@ async function reachable(dir: string, ids: OsIds): Promise<boolean> {
  */
 export async function prepareDataDir(dataDir: string, ids: OsIds | undefined): Promise<void> {
   await mkdir(dirname(dataDir), { recursive: true });
+  if (ids !== undefined) await refuseLink(dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (ids === undefined) return;
-  const stat = await lstat(dataDir);
-  if (stat.uid !== ids.uid) {
+  await refuseLink(dataDir);
+  if ((await lstat(dataDir)).uid !== ids.uid) {
     await chownTree(dataDir, ids);
   }
-  // PostgreSQL insists on 0700 (or 0750) for its data folder.
+  // PostgreSQL insists on 0700 (or 0750) for its data folder (a real folder: see refuseLink).
   await chmod(dataDir, 0o700);
   try {
     await run('test', ['-r', dataDir, '-a', '-w', dataDir, '-a', '-x', dataDir], ids);
@@ -153,9 +154,21 @@ export async function prepareDataDir(dataDir: string, ids: OsIds | undefined): P
   }
 }
 
+/** Root hands the data folder to 'postgres'; through a link it would hand over whatever it points at. */
+async function refuseLink(dataDir: string): Promise<void> {
+  const info = await lstat(dataDir).catch(() => undefined);
+  if (info?.isSymbolicLink()) {
+    throw new PlugboardError(
+      'invalidState',
+      `The embedded PostgreSQL data folder '${dataDir}' is a symbolic link; run as root, Plugboard hands that folder to the OS user 'postgres' and does not follow links to do it. Remove the link, or set database.embedded.dataDir to a real folder (not a link) that the postgres user can reach.`,
+    );
+  }
+}
+
+/** Hands `path` and all below it to `ids`, never following a link (a link itself is handed over, not what it points at). */
 async function chownTree(path: string, ids: OsIds): Promise<void> {
-  await chown(path, ids.uid, ids.gid);
-  const stat = await lstat(path);
-  if (!stat.isDirectory()) return;
+  const info = await lstat(path);
+  await lchown(path, ids.uid, ids.gid);
+  if (!info.isDirectory()) return;
   for (const entry of await readdir(path)) await chownTree(join(path, entry), ids);
 }
