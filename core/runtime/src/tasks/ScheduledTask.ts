@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
 import type { TaskHandle, TaskOutcome, TaskStatus } from '@plugboard/plugin-api';
+import { errorMessage } from '../util/errorMessage.js';
 
 export interface ScheduledTaskOptions {
   plugin: string;
@@ -175,8 +176,4 @@ export class ScheduledTask implements TaskHandle {
     this.timer = undefined;
     this.nextRunAt = undefined;
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
