@@ -365,9 +365,9 @@ export class Kernel implements RuntimeInfo {
     }
     // Synchronous, so no request or call sees the new routes with the old providers or the reverse.
     this.#runtimes.set(name, next);
-    await old.withdrawProviders();
+    // The old providers' calls and the old app's requests drain side by side, under one bound.
     const drainMs = this.#config.kernel.drainTimeoutMs;
-    const left = (await this.#requests.get(old)?.idle(drainMs)) ?? 0;
+    const [, left = 0] = await Promise.all([old.withdrawProviders(), this.#requests.get(old)?.idle(drainMs)]);
     if (left > 0) {
       this.#logger.warn(
         { plugin: name, inFlight: left },
