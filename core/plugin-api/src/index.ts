@@ -18,6 +18,7 @@ export type {
 } from './services/types.js';
 export { coreServices } from './services/coreServices.js';
 export type { DatabaseService } from './services/DatabaseService.js';
+export { systemClock, type Clock, type ClockTimer } from './services/Clock.js';
 export type { PluginInfo, RuntimeInfo } from './services/RuntimeInfo.js';
 export { definePlugin, isPluginDefinition } from './plugin/definePlugin.js';
 export type {

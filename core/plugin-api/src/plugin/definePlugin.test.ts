@@ -65,6 +65,15 @@ describe('definePlugin', () => {
     expect(err.message).toBe(message);
   });
 
+  it('accepts one- and two-word command names and refuses others, and a name listed twice', () => {
+    const command = (name: string) => ({ name, description: 'd', run: async () => undefined });
+    expect(() => definePlugin({ ...valid, commands: [command('seed'), command('db report'), command('db whatif')] })).not.toThrow();
+    const err = problemOf({ ...valid, commands: [command('db report now'), command('Seed'), command('db report'), command('db report')] });
+    expect(err.message).toContain(`command name "db report now" must be one or two words`);
+    expect(err.message).toContain(`command name "Seed" must be`);
+    expect(err.message).toContain(`command 'db report' is listed twice`);
+  });
+
   it('refuses something that is not an object', () => {
     expect(problemOf(null).message).toBe(`Plugin '(unnamed)' is not valid: definePlugin() needs an object.`);
   });

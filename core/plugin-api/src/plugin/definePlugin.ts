@@ -10,6 +10,7 @@ export const PLUGIN_BRAND = Symbol.for('plugboard.plugin');
 export const RESERVED_PLUGIN_KEYS = ['enabled', 'from', 'onFailure', 'startTimeout', 'stopTimeout'] as const;
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+const COMMAND_PATTERN = /^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)?$/;
 
 /**
  * Declares a plugin. The module's default export must be the result.
@@ -74,6 +75,13 @@ function definitionProblems(d: PluginDefinition<z.ZodType>): string[] {
   for (const m of d.migrations ?? []) {
     if (names.has(m.name)) problems.push(`migration '${m.name}' is listed twice`);
     names.add(m.name);
+  }
+  const commands = new Set<string>();
+  for (const c of d.commands ?? []) {
+    if (typeof c?.name !== 'string' || !COMMAND_PATTERN.test(c.name)) {
+      problems.push(`command name ${JSON.stringify(c?.name)} must be one or two words of lower-case letters, digits and dashes ('seed', 'db report')`);
+    } else if (commands.has(c.name)) problems.push(`command '${c.name}' is listed twice`);
+    commands.add(c?.name);
   }
   return problems;
 }

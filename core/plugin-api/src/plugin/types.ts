@@ -58,12 +58,25 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
 /**
  * A `plugboard <name>` subcommand contributed by a plugin. It runs without starting the kernel:
  * it gets the database (migrated for the enabled plugins) and the plugin's validated config.
+ * A name of two words (`'db report'`) makes a subcommand of a group (`plugboard db report`); the
+ * group is listed once however many subcommands the plugin gives it.
+ *
+ * @example
+ * {
+ *   name: 'db whatif',
+ *   description: 'show what a candidate index would change',
+ *   arguments: [{ name: 'statement', description: 'one CREATE INDEX statement' }],
+ *   options: [{ flags: '--json', description: 'print JSON' }],
+ *   async run(options, ctx) { ctx.out.write(`${ctx.args[0]}\n`); },
+ * }
  */
 export interface PluginCommand<C = unknown> {
-  /** The subcommand: lower-case letters and dashes. */
+  /** The subcommand: one or two words of lower-case letters and dashes (`'seed'`, `'db report'`). */
   name: string;
   /** One line for `plugboard --help`. */
   description: string;
+  /** Positional arguments, in order; each is required unless `optional`. Their values are `ctx.args`. */
+  arguments?: readonly { name: string; description: string; optional?: boolean }[];
   /** Options in commander's syntax: `{ flags: '--users <n>', description: 'users to create', default: '1000' }`. */
   options?: readonly { flags: string; description: string; default?: string }[];
   run(options: Record<string, string | boolean | undefined>, ctx: CommandContext<C>): Promise<void>;
@@ -73,6 +86,8 @@ export interface CommandContext<C = unknown> {
   config: C;
   logger: Logger;
   database: DatabaseService;
+  /** The positional arguments given, in the order of `PluginCommand.arguments`. */
+  args: readonly string[];
   /** Where to print progress and results (a TTY when interactive). */
   out: NodeJS.WriteStream;
 }

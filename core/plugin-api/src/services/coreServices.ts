@@ -1,3 +1,4 @@
+import type { Clock } from './Clock.js';
 import type { DatabaseService } from './DatabaseService.js';
 import type { RuntimeInfo } from './RuntimeInfo.js';
 import { serviceRef } from './ServiceRef.js';
@@ -14,6 +15,8 @@ export const coreServices = {
   database: serviceRef<DatabaseService>('core.database', { description: 'PostgreSQL through Sequelize' }),
   /** A read-only view of plugins, services and tasks. */
   runtime: serviceRef<RuntimeInfo>('core.runtime', { description: 'Plugins, services and tasks of this process' }),
+  /** The clock to read and set timers by: the system clock, or the test harness's test clock. */
+  clock: serviceRef<Clock>('core.clock', { description: 'Current time and timers (a test clock in tests)' }),
 } as const;
 
 /** Ids of the refs in {@link coreServices}. */

@@ -75,22 +75,37 @@ async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv);
 }
 
-/** Registers the commands of the enabled plugins with commander: all of them, or only `only`. */
+/** Registers the commands of the enabled plugins with commander: all of them, or only those of group or command `only`. */
 async function addPluginCommands(program: Command, argv: string[], only?: string): Promise<void> {
   const at = argv.findIndex((a) => a === '--config' || a === '-c' || a.startsWith('--config='));
   const given = at < 0 ? undefined : argv[at]!.startsWith('--config=') ? argv[at]!.slice('--config='.length) : argv[at + 1];
   const loaded = await readConfig(defaultConfigPath(given));
+  const groups = new Map<string, Command>();
   for (const plugin of loaded.plugins.values()) {
     for (const command of plugin.definition.commands ?? []) {
-      if (!plugin.enabled || (only !== undefined && command.name !== only)) continue;
-      const cmd = configOption(program.command(command.name).description(`${command.description} (from plugin '${plugin.name}')`));
+      const [head, sub] = command.name.split(' ') as [string, string | undefined];
+      if (!plugin.enabled || (only !== undefined && head !== only)) continue;
+      let parent = program;
+      if (sub !== undefined) {
+        let group = groups.get(head);
+        if (group === undefined) {
+          group = program.command(head).description(`${head} commands (from plugin '${plugin.name}')`);
+          groups.set(head, group);
+        }
+        parent = group;
+      }
+      const cmd = configOption(parent.command(sub ?? head).description(`${command.description} (from plugin '${plugin.name}')`));
+      for (const a of command.arguments ?? []) cmd.argument(a.optional ? `[${a.name}]` : `<${a.name}>`, a.description);
       for (const o of command.options ?? []) cmd.option(o.flags, o.description, o.default);
-      cmd.action(async (options: Record<string, string | boolean | undefined>) => {
+      cmd.action(async (...received: unknown[]) => {
+        // commander passes the positional arguments first, then the options and the command.
+        const args = received.slice(0, command.arguments?.length ?? 0).filter((a): a is string => typeof a === 'string');
+        const options = cmd.opts<Record<string, string | boolean | undefined>>();
         const logger = createLogger(loaded.logging.level);
         const database = await openDatabase(loaded, logger, { forCommand: true });
         try {
           await bootKernel({ config: loaded, database, logger }).migrate();
-          await command.run(options, { config: plugin.config, logger, database, out: process.stdout });
+          await command.run(options, { config: plugin.config, logger, database, args, out: process.stdout });
         } finally {
           await database.close();
         }

@@ -5,7 +5,7 @@ import { quoteList } from '@plugboard/plugin-api/internal';
 import type { DependencyGraph } from '../graph/DependencyGraph.js';
 import { graphNode } from '../graph/graphNode.js';
 import { stranded } from '../graph/stranded.js';
-import { coreServices } from '@plugboard/plugin-api';
+import { coreServices, systemClock, type Clock } from '@plugboard/plugin-api';
 import { CORE_SERVICE_IDS } from '@plugboard/plugin-api/internal';
 import { createRuntimeView } from '../services/RuntimeView.js';
 import { ServiceRegistry } from '../services/ServiceRegistry.js';
@@ -34,6 +34,8 @@ export interface KernelOptions {
   beforeSetup?: RuntimeDeps['beforeSetup'];
   /** Reads the config again for `reload()`. Without it, `reload()` needs a config passed in. */
   loadConfig?: () => Promise<LoadedConfig>;
+  /** What `coreServices.clock` gives plugins; the system clock unless a test passes its own. */
+  clock?: Clock;
 }
 
 /**
@@ -73,6 +75,7 @@ export class Kernel implements RuntimeInfo {
     this.scheduler = new TaskScheduler({ logger: options.logger, onRunEnd: (status) => this.#metrics.taskRunEnded(status) });
     // A view, not the kernel: plugins read the runtime; changing it is the operator's.
     this.registry.register(coreServices.runtime, createRuntimeView(this), { owner: 'core' });
+    this.registry.register(coreServices.clock, options.clock ?? systemClock, { owner: 'core' });
   }
 
   get config(): LoadedConfig {

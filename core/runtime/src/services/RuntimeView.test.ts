@@ -147,7 +147,7 @@ describe('core.runtime as a plugin sees it', () => {
     try {
       const view = runtime!;
       expect(view.plugins().map((p) => p.name)).toEqual(['victim', 'intruder']);
-      expect(view.services().map((s) => s.id)).toEqual(['core.runtime', 'test.greeter']);
+      expect(view.services().map((s) => s.id)).toEqual(['core.clock', 'core.runtime', 'test.greeter']);
       expect(view.tasks()).toEqual([]);
       const events: string[] = [];
       const off = view.onServiceEvent((e) => events.push(`${e.type} ${e.refId}`));

@@ -1,0 +1,2 @@
+/** Public API of the plugin; other packages import only from here. */
+export * from './contract.js';
