@@ -149,6 +149,14 @@ function answered(client: RawClient, end: string): Promise<string> {
   });
 }
 
+/** Splits a raw HTTP/1.1 answer into its status line, lower-cased headers and JSON body. */
+function parseRaw(raw: string): { statusLine: string; headers: Record<string, string>; body: { error: { code: string; message: string; requestId: string } } } {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+  return { statusLine, headers, body: JSON.parse(body) };
+}
+
 const hi = () =>
   new Hono()
     .get('/', (c) => c.text('hi'))
@@ -160,14 +168,30 @@ describe('startHttpServer limits', () => {
     const server = await serve(hi(), { headersTimeoutMs: 100, requestTimeoutMs: 5000 });
     const client = await rawClient(server.port);
     client.socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ');
-    expect(await client.closed).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    const answer = parseRaw(await client.closed);
+    expect(answer.statusLine).toBe('HTTP/1.1 408 Request Timeout');
+    expect(answer.headers).toMatchObject({ connection: 'close', 'content-type': 'application/json' });
+    expect(answer.body.error.code).toBe('request_timeout');
+    expect(answer.body.error.message).toContain('server.headersTimeout');
   });
 
   it('cuts off a client that never finishes its body, answering 408', async () => {
     const server = await serve(hi(), { headersTimeoutMs: 100, requestTimeoutMs: 200 });
     const client = await rawClient(server.port);
     client.socket.write('POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc');
-    expect(await client.closed).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    const answer = parseRaw(await client.closed);
+    expect(answer.statusLine).toBe('HTTP/1.1 408 Request Timeout');
+    expect(answer.body.error.code).toBe('request_timeout');
+  });
+
+  it('answers bytes that are not HTTP with a JSON 400 and closes the connection', async () => {
+    const server = await serve(hi());
+    const client = await rawClient(server.port);
+    client.socket.write('NOT HTTP AT ALL\r\n\r\n');
+    const answer = parseRaw(await client.closed);
+    expect(answer.statusLine).toBe('HTTP/1.1 400 Bad Request');
+    expect(answer.body.error).toMatchObject({ code: 'bad_request' });
+    expect(typeof answer.body.error.requestId).toBe('string');
   });
 
   it('does not limit how long an answer takes, only receiving the request', async () => {

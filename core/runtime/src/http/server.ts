@@ -4,6 +4,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
+import { clientErrorListener } from './clientErrors.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -74,6 +75,7 @@ export async function startHttpServer(app: Hono, options: HttpServerOptions): Pr
     },
   }) as Server;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.on('clientError', clientErrorListener(limits));
   if (limits.maxConnections > 0) {
     server.maxConnections = limits.maxConnections;
     server.on('drop', warnOfDrops(logger, limits.maxConnections));
