@@ -135,8 +135,8 @@ export interface DbReport {
 
 /** What the plugin provides as `dbIndexes.service`. */
 export interface DbIndexesApi {
-  /** Runs every check now. */
-  report(): Promise<DbReport>;
+  /** Runs every check now (`analyzeQueries: false` skips the EXPLAIN ANALYZE of the named queries). */
+  report(options?: { analyzeQueries?: boolean }): Promise<DbReport>;
   /** The last report made (by a request or the background task), if any. */
   lastReport(): DbReport | undefined;
 }

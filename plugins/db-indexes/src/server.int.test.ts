@@ -31,7 +31,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(servers.map((s) => (s.child.exitCode === null ? s.stop('SIGTERM') : undefined)));
+  await Promise.all(servers.filter((s) => s.child.exitCode === null).map((s) => s.stop('SIGTERM')));
   await db.close();
 });
 
