@@ -46,6 +46,7 @@ export const configSchema = z.object({
       missingIndexSeqScans: z.number().int().min(0).default(100).describe('A table read by more sequential scans than this ...'),
       missingIndexRows: z.number().int().min(0).default(10_000).describe('... with at least this many rows, mostly read sequentially, is reported as missing an index.'),
       cacheHitRate: z.number().min(0).max(1).default(0.99).describe('Index and table cache hit rates below this are reported.'),
+      cacheMinReads: z.number().int().min(0).default(1000).describe('... once at least this many blocks were read (a fresh server reads everything from disk once).'),
       bloatRatio: z.number().min(0).max(1).default(0.5).describe('An index estimated to be more than this fraction wasted space is reported.'),
       bloatBytes: z.number().int().min(0).default(10_485_760).describe('... when its wasted space is at least this many bytes.'),
       sequenceUsed: z.number().min(0).max(1).default(0.8).describe('A sequence that has used more than this fraction of its range is reported.'),

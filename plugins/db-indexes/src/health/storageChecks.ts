@@ -2,9 +2,6 @@ import type { Finding } from '../contract.js';
 import { rows } from '../sql.js';
 import { bytes, percent, type CheckContext, type HealthCheck } from './types.js';
 
-/** Blocks read before a cache hit rate counts: below this a fresh server's cold reads dominate. */
-export const MIN_CACHE_READS = 1000;
-
 export interface CacheHitRates {
   index?: number;
   table?: number;
@@ -29,7 +26,7 @@ export const cacheHitRates: HealthCheck = async (ctx) => {
   const rates = await readCacheHitRates(ctx);
   const findings: Finding[] = [];
   for (const [kind, rate, reads] of [['index', rates.index, rates.indexReads], ['table', rates.table, rates.tableReads]] as const) {
-    if (rate === undefined || reads < MIN_CACHE_READS || rate >= ctx.thresholds.cacheHitRate) continue;
+    if (rate === undefined || reads < ctx.thresholds.cacheMinReads || rate >= ctx.thresholds.cacheHitRate) continue;
     findings.push({
       kind: 'cache-hit-rate',
       severity: 'warning',
