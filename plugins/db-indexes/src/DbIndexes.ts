@@ -10,7 +10,6 @@ import { Ensurer, type EnsureOptions, type EnsureResult } from './ensure/Ensurer
 import { readBuildProgress } from './ensure/progress.js';
 import { Maintenance, type MaintenanceOperation, type MaintenanceRun } from './maintenance.js';
 import { DbMetrics } from './metrics.js';
-import { readCacheHitRates } from './health/storageChecks.js';
 import { whatIf, type WhatIfResult } from './whatif/whatIf.js';
 
 export interface DbIndexesDeps {
@@ -47,14 +46,13 @@ export class DbIndexes {
   readonly maintenance: Maintenance;
   readonly metrics: DbMetrics;
   readonly #deps: DbIndexesDeps;
-  #cacheRates: { index?: number; table?: number } = {};
 
   constructor(deps: DbIndexesDeps) {
     this.#deps = deps;
     const { database, config, logger } = deps;
     this.registry = deps.registry ?? new DeclarationRegistry();
     const declarations = () => this.registry.list();
-    this.metrics = new DbMetrics(deps.meter, () => this.service.lastReport(), () => this.#cacheRates);
+    this.metrics = new DbMetrics(deps.meter, () => this.service.lastReport(), () => this.service.lastReport()?.cacheHitRates ?? {});
     this.ensurer = new Ensurer({
       database,
       declarations,
@@ -101,12 +99,6 @@ export class DbIndexes {
       statementTimeoutMs: parseDuration(w.statementTimeout, 'whatIf.statementTimeout'),
       maxTableBytes: w.maxTableBytes,
     });
-  }
-
-  /** Reads the cache hit rates the gauges report. */
-  async refreshCacheRates(): Promise<void> {
-    const r = await readCacheHitRates({ sequelize: this.#deps.database.sequelize });
-    this.#cacheRates = { ...(r.index === undefined ? {} : { index: r.index }), ...(r.table === undefined ? {} : { table: r.table }) };
   }
 
   declarations(): IndexDeclaration[] {

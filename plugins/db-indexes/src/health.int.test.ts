@@ -166,7 +166,8 @@ describe('a low cache hit rate', () => {
       expect((await dbi.service.report()).findings.filter((f) => f.kind === 'cache-hit-rate')).toEqual([]);
       // A table larger than a quarter of shared_buffers is written and scanned through small
       // rings of buffers, so a scan finds almost none of it in cache.
-      const [{ bytes }] = await db.sequelize.query<{ bytes: string }>("SELECT pg_size_bytes(current_setting('shared_buffers')) AS bytes", { type: QueryTypes.SELECT });
+      const [setting] = await db.sequelize.query<{ bytes: string }>("SELECT pg_size_bytes(current_setting('shared_buffers')) AS bytes", { type: QueryTypes.SELECT });
+      const bytes = Number(setting?.bytes);
       const rows = Math.ceil((Number(bytes) * 0.3) / 60);
       await db.sequelize.query('CREATE TABLE cold AS SELECT g AS n, md5(g::text) AS t FROM generate_series(1, $1::int) g', { bind: [rows] });
       await db.sequelize.query('SELECT count(*) FROM cold');

@@ -61,7 +61,6 @@ export default definePlugin({
       every: config.reportEvery,
       run: async () => {
         await db.service.report();
-        await db.refreshCacheRates();
       },
     });
   },
