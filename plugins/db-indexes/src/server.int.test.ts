@@ -64,6 +64,14 @@ describe('admin routes', () => {
     const ok = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { built: unknown[] }).built).toEqual([]);
+    const maintenance = await fetch(`${servers[0]!.url}/admin/db/maintenance/analyze`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(((await maintenance.json()) as { runs: { table: string; outcome: string }[] }).runs.map((r) => [r.table, r.outcome])).toEqual([
+      ['users', 'ok'],
+      ['conversations', 'ok'],
+    ]);
+    const unknown = await fetch(`${servers[0]!.url}/admin/db/maintenance/reindex`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(unknown.status).toBe(404);
+    expect((await fetch(`${servers[0]!.url}/admin/db/maintenance/vacuum`, { method: 'POST' })).status).toBe(401);
     // Reads stay open.
     expect((await fetch(`${servers[0]!.url}/api/db/builds`)).status).toBe(200);
   });
