@@ -3,7 +3,9 @@
  * in time order (as an append-only table grows). Each named query of plugins/conversations runs
  * many times without the indexes, then the plugin ensures them (CREATE INDEX CONCURRENTLY, with
  * progress) and after VACUUM (ANALYZE) they run again; per query: median before and after, the
- * speedup and the index the plan used. Then insert throughput of conversations with and without
+ * speedup and the index the plan used. Times are the server's execution time (EXPLAIN ANALYZE
+ * with TIMING OFF), what an index changes; the client's round trip through Sequelize (a constant
+ * of about a millisecond here, whatever the plan) is printed beside it. Then insert throughput of conversations with and without
  * the conversations indexes. Uses its own database on the server of BENCH_DATABASE_URL (default:
  * the machine's, postgres://postgres@127.0.0.1:5432/postgres), dropped at the end.
  */
@@ -50,11 +52,25 @@ async function time(sequelize: Sequelize, q: NamedQuery): Promise<number> {
   return performance.now() - started;
 }
 
-async function measure(sequelize: Sequelize, q: NamedQuery, runs: number): Promise<number> {
+/** The server's execution time of one run (EXPLAIN ANALYZE with TIMING OFF: no per-node clock reads). */
+async function serverTime(sequelize: Sequelize, q: NamedQuery): Promise<number> {
+  const [row] = await sequelize.query<{ 'QUERY PLAN': { 'Execution Time': number }[] }>(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${q.sql}`, {
+    bind: q.sample(),
+    type: QueryTypes.SELECT,
+  });
+  return row!['QUERY PLAN'][0]!['Execution Time'];
+}
+
+/** Medians of `runs` runs after 2 warm-up runs: server execution time, and the client's round trip (driver included). */
+async function measure(sequelize: Sequelize, q: NamedQuery, runs: number): Promise<{ server: number; client: number }> {
   for (let i = 0; i < 2; i += 1) await time(sequelize, q);
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i += 1) samples.push(await time(sequelize, q));
-  return median(samples);
+  const server: number[] = [];
+  const client: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    server.push(await serverTime(sequelize, q));
+    client.push(await time(sequelize, q));
+  }
+  return { server: median(server), client: median(client) };
 }
 
 async function planIndexes(sequelize: Sequelize, q: NamedQuery): Promise<string[]> {
@@ -94,7 +110,7 @@ async function main(): Promise<void> {
     console.log(`seeded ${USERS} users and ${CONVERSATIONS} conversations in time order in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     const named = Object.values(queries);
-    const before = new Map<string, { ms: number; indexes: string[] }>();
+    const before = new Map<string, { ms: { server: number; client: number }; indexes: string[] }>();
     for (const q of named) before.set(q.name, { ms: await measure(sequelize, q, RUNS_BEFORE), indexes: await planIndexes(sequelize, q) });
 
     const dbIndexes = new DbIndexes({
@@ -118,9 +134,12 @@ async function main(): Promise<void> {
       const used = await planIndexes(sequelize, q);
       rows.push({
         name: q.name,
-        before_ms: round2(b.ms),
-        after_ms: round2(ms),
-        speedup: round2(b.ms / ms),
+        before_ms: round2(b.ms.server),
+        after_ms: round2(ms.server),
+        speedup: round2(b.ms.server / ms.server),
+        client_before_ms: round2(b.ms.client),
+        client_after_ms: round2(ms.client),
+        client_speedup: round2(b.ms.client / ms.client),
         index: used.join('+') || null,
         intended: intended.join('+'),
         intended_used: intended.some((i) => used.includes(i)),
@@ -148,10 +167,12 @@ async function main(): Promise<void> {
     const insertRatio = round2(median(indexed) / median(plain));
 
     console.log('');
-    console.log('query                  before ms   after ms   speedup  index used (intended)                        before');
+    console.log('Median server execution time (EXPLAIN ANALYZE, TIMING OFF) and, in brackets, the client round trip through Sequelize:');
+    console.log('query                  before ms   after ms   speedup   (client before / after / speedup)   index used                        plan before');
     for (const r of rows) {
+      const client = `(${r.client_before_ms.toFixed(2)} / ${r.client_after_ms.toFixed(2)} / ${r.client_speedup.toFixed(1)}x)`;
       console.log(
-        `${r.name.padEnd(22)} ${r.before_ms.toFixed(2).padStart(9)} ${r.after_ms.toFixed(3).padStart(10)} ${`${r.speedup.toFixed(1)}x`.padStart(9)}  ${`${r.index ?? 'none'}${r.intended_used ? '' : ` (intended ${r.intended})`}`.padEnd(44)} ${r.before_index}`,
+        `${r.name.padEnd(22)} ${r.before_ms.toFixed(2).padStart(9)} ${r.after_ms.toFixed(3).padStart(10)} ${`${r.speedup.toFixed(1)}x`.padStart(9)}   ${client.padEnd(33)} ${`${r.index ?? 'none'}${r.intended_used ? '' : ` (intended ${r.intended})`}`.padEnd(33)} ${r.before_index}`,
       );
     }
     console.log('');
