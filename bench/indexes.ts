@@ -22,7 +22,7 @@ import { DbIndexes } from '../plugins/db-indexes/src/DbIndexes.js';
 import { EIGHT_INDEXES } from '../plugins/db-indexes/src/declarations.js';
 import { createIndexSql } from '../plugins/db-indexes/src/ensure/ddl.js';
 import { describeProgress } from '../plugins/db-indexes/src/ensure/progress.js';
-import { indexesUsed, type PlanNode } from '../plugins/db-indexes/src/analysis/plan.js';
+import { indexesUsed, planShape, type PlanNode } from '../plugins/db-indexes/src/analysis/plan.js';
 import { median, round2 } from './stats.js';
 
 const USERS = 100_000;
@@ -73,9 +73,13 @@ async function measure(sequelize: Sequelize, q: NamedQuery, runs: number): Promi
   return { server: median(server), client: median(client) };
 }
 
-async function planIndexes(sequelize: Sequelize, q: NamedQuery): Promise<string[]> {
+async function plan(sequelize: Sequelize, q: NamedQuery): Promise<PlanNode> {
   const [row] = await sequelize.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${q.sql}`, { bind: q.sample(), type: QueryTypes.SELECT });
-  return indexesUsed(row!['QUERY PLAN'][0]!.Plan);
+  return row!['QUERY PLAN'][0]!.Plan;
+}
+
+async function planIndexes(sequelize: Sequelize, q: NamedQuery): Promise<string[]> {
+  return indexesUsed(await plan(sequelize, q));
 }
 
 /** Seconds to insert INSERT_ROWS conversations copied from `source` into `target`, in batches. */
@@ -131,7 +135,8 @@ async function main(): Promise<void> {
       const ms = await measure(sequelize, q, RUNS_AFTER);
       const b = before.get(q.name)!;
       const intended = EIGHT_INDEXES.filter((d) => d.serves === q.name || d.alsoServes?.includes(q.name)).map((d) => d.name);
-      const used = await planIndexes(sequelize, q);
+      const after = await plan(sequelize, q);
+      const used = indexesUsed(after);
       rows.push({
         name: q.name,
         before_ms: round2(b.ms.server),
@@ -144,6 +149,7 @@ async function main(): Promise<void> {
         intended: intended.join('+'),
         intended_used: intended.some((i) => used.includes(i)),
         before_index: b.indexes.join('+') || 'seq scan',
+        shape: planShape(after),
       });
     }
 
@@ -175,6 +181,9 @@ async function main(): Promise<void> {
         `${r.name.padEnd(22)} ${r.before_ms.toFixed(2).padStart(9)} ${r.after_ms.toFixed(3).padStart(10)} ${`${r.speedup.toFixed(1)}x`.padStart(9)}   ${client.padEnd(33)} ${`${r.index ?? 'none'}${r.intended_used ? '' : ` (intended ${r.intended})`}`.padEnd(33)} ${r.before_index}`,
       );
     }
+    console.log('');
+    console.log('plans with the indexes:');
+    for (const r of rows) console.log(`  ${r.name}: ${r.shape}`);
     console.log('');
     console.log(
       `insert ${INSERT_ROWS} conversations in batches of ${INSERT_BATCH}: ${(INSERT_ROWS / median(plain)).toFixed(0)} rows/s without the indexes, ${(INSERT_ROWS / median(indexed)).toFixed(0)} rows/s with them (cost ratio ${insertRatio})`,
