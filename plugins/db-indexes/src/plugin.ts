@@ -29,14 +29,20 @@ export default definePlugin({
 
     if (config.ensure === 'on-start') {
       // Small tables now, without waiting for another instance's lock; the rest in the background.
-      const now = await db.ensure({ includeLarge: false, wait: false, signal: ctx.signal });
-      if (now.lock === 'busy') ctx.logger.info('another instance is ensuring indexes; this one checks again in the background');
-      if (now.deferred.length > 0) ctx.logger.info({ deferred: now.deferred }, `building ${now.deferred.length} index(es) on large tables in the background`);
+      let background = true;
+      try {
+        const now = await db.ensure({ includeLarge: false, wait: false, signal: ctx.signal });
+        if (now.lock === 'busy') ctx.logger.info('another instance is ensuring indexes; this one checks again in the background');
+        if (now.deferred.length > 0) ctx.logger.info({ deferred: now.deferred }, `building ${now.deferred.length} index(es) on large tables in the background`);
+        background = now.lock === 'busy' || now.deferred.length > 0;
+      } catch (err) {
+        ctx.logger.error({ err }, 'ensuring indexes at start failed; the ensure-indexes task tries again in the background');
+      }
       ctx.tasks.schedule({
         name: 'ensure-indexes',
         every: config.ensureEvery,
         timeout: config.buildTimeout,
-        runOnStart: now.lock === 'busy' || now.deferred.length > 0,
+        runOnStart: background,
         run: async (signal) => {
           await db.ensure({ includeLarge: true, wait: true, signal });
         },
