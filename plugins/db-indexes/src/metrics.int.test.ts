@@ -5,6 +5,7 @@ import conversations from '@plugboard/plugin-conversations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbIndexesOpsRef, dbIndexesRef } from './contract.js';
 import dbIndexes from './plugin.js';
+import { eventually } from './testSupport.js';
 
 /** Points of `name` in what the reader collected: value and attributes. */
 function points(collected: ResourceMetrics, name: string): { value: unknown; attributes: Record<string, unknown> }[] {
@@ -38,8 +39,11 @@ describe('metrics', () => {
       await db.sequelize.query("SELECT setval('tickets_id_seq', 2000000000)");
       await db.sequelize.query('INSERT INTO tickets DEFAULT VALUES');
       await db.sequelize.query('SELECT count(*) FROM tickets');
-      await new Promise((resolve) => setTimeout(resolve, 1_200)); // block reads reach pg_statio within a second
-      await app.get(dbIndexesRef).report({ analyzeQueries: false });
+      // A backend that goes idle soon after its last flush sends its statistics up to 10 s later.
+      await eventually(async () => {
+        const rates = (await app.get(dbIndexesRef).report({ analyzeQueries: false })).cacheHitRates;
+        return rates?.index !== undefined && rates.table !== undefined ? true : undefined;
+      }, 400);
       const { resourceMetrics } = await reader.collect();
       expect(points(resourceMetrics, 'plugboard.db.index_builds')).toEqual([{ value: 8, attributes: { outcome: 'created' } }]);
       const durations = points(resourceMetrics, 'plugboard.db.index_build.duration');
