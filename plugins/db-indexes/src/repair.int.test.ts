@@ -59,6 +59,7 @@ describe('a build on a large table', () => {
       logger,
       config: { 'db-indexes': { largeTableRows: 1_000, progressEvery: '100ms' } },
     });
+    let open = true;
     try {
       // Started: the users indexes were built in the start-up path, the conversations ones not yet.
       const validity = await indexValidity(db.sequelize, ['users_blocked', 'conversations_user_created']);
@@ -68,18 +69,20 @@ describe('a build on a large table', () => {
       const seen = await eventually(async () => {
         const builds = (await (await app.fetch('/api/db/builds')).json()) as { builds: BuildProgress[] };
         return builds.builds.find((b) => b.index === 'conversations_user_created');
-      });
+      }, 600);
       expect(seen.phase).toMatch(/waiting for writers/);
       const report = await app.get(dbIndexesRef).report({ analyzeQueries: false });
       expect(report.indexes.find((s) => s.declaration.name === 'conversations_user_created')?.state).toBe('building');
       expect(report.builds.map((b) => b.index)).toContain('conversations_user_created');
-      await eventually(async () => (lines.some((l) => l.includes('building index conversations_user_created: waiting for writers')) ? true : undefined));
+      await eventually(async () => (lines.some((l) => l.includes('building index conversations_user_created: waiting for writers')) ? true : undefined), 600);
 
       await writer.rollback();
+      open = false;
       const ops = app.get(dbIndexesOpsRef);
-      await eventually(async () => ((await ops.progress()).history.length === 8 ? true : undefined));
+      await eventually(async () => ((await ops.progress()).history.length === 8 ? true : undefined), 1200);
       expect((await ops.progress()).history.every((b) => b.outcome === 'created')).toBe(true);
     } finally {
+      if (open) await writer.rollback();
       await app.stop();
     }
   });
