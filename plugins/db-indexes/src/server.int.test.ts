@@ -110,6 +110,20 @@ describe('plugboard db commands', () => {
     expect(result.queries.map((q) => q.name)).toContain('conversationsByStatus');
   }, 60_000);
 
+  it('db analyze prints each query before and after an ANALYZE of the tables', async () => {
+    const { stdout } = await run('db', 'analyze', '--json');
+    const result = JSON.parse(stdout) as {
+      comparisons: { name: string; before: { indexes: string[]; timeMs: number }; after: { indexes: string[]; timeMs: number } }[];
+      maintenance: { table: string; outcome: string }[];
+    };
+    expect(result.comparisons.map((c) => c.name)).toEqual(['userConversations', 'conversationsByStatus', 'modelAnalytics', 'allModelAnalytics', 'userTokenTotals', 'activePremiumUsers', 'recentlyActiveUsers', 'dailyCounts', 'blockedUsers']);
+    expect(result.comparisons.find((c) => c.name === 'userConversations')?.after.indexes).toEqual(['conversations_user_created']);
+    for (const c of result.comparisons) expect(c.after.timeMs).toBeGreaterThan(0);
+    expect(result.maintenance.map((m) => [m.table, m.outcome])).toEqual([['users', 'ok'], ['conversations', 'ok']]);
+    const text = (await run('db', 'analyze')).stdout;
+    expect(text.split('\n')[0]).toMatch(/^query\s+before\s+after\s+index before\s+index after\s+plan after$/);
+  }, 90_000);
+
   it('db ensure-indexes finds nothing to build and db progress no build running', async () => {
     expect((await run('db', 'ensure-indexes')).stdout).toContain('Nothing to build');
     expect((await run('db', 'progress')).stdout).toContain('No index build is running');
