@@ -93,12 +93,15 @@ export class DbIndexes {
 
   whatIf(statement: string, options: { build: boolean }): Promise<WhatIfResult> {
     const w = this.#deps.config.whatIf;
-    return whatIf(this.#deps.database.sequelize, statement, this.queries(), {
-      allowBuild: options.build,
-      lockTimeoutMs: parseDuration(w.lockTimeout, 'whatIf.lockTimeout'),
-      statementTimeoutMs: parseDuration(w.statementTimeout, 'whatIf.statementTimeout'),
-      maxTableBytes: w.maxTableBytes,
-    });
+    // Bounded by whatIf.statementTimeout (SET LOCAL), not by the app pool's shorter timeout.
+    return this.#deps.database.withoutTimeout((sequelize) =>
+      whatIf(sequelize, statement, this.queries(), {
+        allowBuild: options.build,
+        lockTimeoutMs: parseDuration(w.lockTimeout, 'whatIf.lockTimeout'),
+        statementTimeoutMs: parseDuration(w.statementTimeout, 'whatIf.statementTimeout'),
+        maxTableBytes: w.maxTableBytes,
+      }),
+    );
   }
 
   declarations(): IndexDeclaration[] {

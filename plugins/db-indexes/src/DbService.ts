@@ -65,11 +65,15 @@ export class DbService implements DbIndexesApi {
   async analyze(): Promise<QueryAnalysis[]> {
     const { database, config } = this.#deps;
     const declarations = this.#deps.declarations();
-    return analyzeQueries(database.sequelize, this.#deps.queries(), {
-      timeoutMs: parseDuration(config.analysisTimeout, 'analysisTimeout'),
-      estimateFactor: config.thresholds.estimateFactor,
-      intended: (name) => declarations.filter((d) => d.serves === name || d.alsoServes?.includes(name)).map((d) => d.name),
-    });
+    // On the pool without the app's statement timeout (its client-side read timeout would cut an
+    // EXPLAIN longer than database.statementTimeout short); each EXPLAIN sets analysisTimeout itself.
+    return database.withoutTimeout((sequelize) =>
+      analyzeQueries(sequelize, this.#deps.queries(), {
+        timeoutMs: parseDuration(config.analysisTimeout, 'analysisTimeout'),
+        estimateFactor: config.thresholds.estimateFactor,
+        intended: (name) => declarations.filter((d) => d.serves === name || d.alsoServes?.includes(name)).map((d) => d.name),
+      }),
+    );
   }
 
   async report(options: ReportOptions = {}): Promise<DbReport> {

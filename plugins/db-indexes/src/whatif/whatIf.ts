@@ -71,7 +71,7 @@ export async function whatIf(sequelize: Sequelize, statement: string, named: rea
   const name = `plugboard_whatif_${randomBytes(4).toString('hex')}`;
   const sql = renderCreateIndex(parsed, name);
   const affected = named.filter((q) => new RegExp(`\\b(FROM|JOIN)\\s+${parsed.table}\\b`, 'i').test(q.sql));
-  if (await hasHypopg(sequelize)) return viaHypopg(sequelize, sql, parsed.table, affected);
+  if (await hasHypopg(sequelize)) return viaHypopg(sequelize, sql, parsed.table, affected, options);
   if (!options.allowBuild) {
     throw new WhatIfRefusal(
       'refused',
@@ -118,9 +118,10 @@ function compare(name: string, before: WhatIfPlan, after: WhatIfPlan, candidate:
   return { name, before, after, usesCandidate: after.indexes.some(candidate), costRatio: Math.round((before.cost / Math.max(after.cost, 0.01)) * 10) / 10 };
 }
 
-async function viaHypopg(sequelize: Sequelize, sql: string, table: string, affected: readonly NamedQuery[]): Promise<WhatIfResult> {
+async function viaHypopg(sequelize: Sequelize, sql: string, table: string, affected: readonly NamedQuery[], options: WhatIfOptions): Promise<WhatIfResult> {
   const tx = await sequelize.transaction();
   try {
+    await sequelize.query(`SET LOCAL statement_timeout = '${msSetting(options.statementTimeoutMs)}'`, { transaction: tx });
     const before = new Map<string, WhatIfPlan>();
     for (const q of affected) before.set(q.name, await plan(sequelize, q, false, tx));
     const [created] = await sequelize.query<{ indexrelid: number; indexname: string }>('SELECT * FROM hypopg_create_index($1)', {
