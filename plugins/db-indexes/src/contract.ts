@@ -103,6 +103,8 @@ export interface TableMaintenance {
   lastAutoanalyze: string | null;
   /** The server's `autovacuum` setting and the table's `autovacuum_enabled` together. */
   autovacuum: boolean;
+  /** The table's own `autovacuum_enabled` (true unless set off). */
+  tableAutovacuum?: boolean;
 }
 
 /** One index build an instance made. */

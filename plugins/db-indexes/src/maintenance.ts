@@ -20,12 +20,13 @@ export interface MaintenanceRun {
 /** Vacuum and analyze times, dead tuples and autovacuum state of `tables`. */
 export async function readTableMaintenance(sequelize: Sequelize, tables: readonly string[]): Promise<TableMaintenance[]> {
   const found = await rows<{
-    table: string; live: string; dead: string; lv: Date | null; lav: Date | null; la: Date | null; laa: Date | null; av: boolean;
+    table: string; live: string; dead: string; lv: Date | null; lav: Date | null; la: Date | null; laa: Date | null; av: boolean; server_av: boolean;
   }>(
     sequelize,
     `SELECT s.relname AS "table", s.n_live_tup AS live, s.n_dead_tup AS dead, s.last_vacuum AS lv, s.last_autovacuum AS lav,
        s.last_analyze AS la, s.last_autoanalyze AS laa,
-       current_setting('autovacuum')::bool AND coalesce((SELECT option_value::bool FROM pg_options_to_table(c.reloptions) WHERE option_name = 'autovacuum_enabled'), true) AS av
+       current_setting('autovacuum')::bool AS server_av,
+       coalesce((SELECT option_value::bool FROM pg_options_to_table(c.reloptions) WHERE option_name = 'autovacuum_enabled'), true) AS av
      FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
      WHERE s.schemaname = current_schema() AND s.relname = ANY($1) ORDER BY s.relname`,
     [tables],
@@ -36,7 +37,7 @@ export async function readTableMaintenance(sequelize: Sequelize, tables: readonl
     const dead = Number(r.dead);
     return {
       table: r.table, liveTuples: live, deadTuples: dead, deadRatio: live + dead > 0 ? dead / (live + dead) : 0,
-      lastVacuum: iso(r.lv), lastAutovacuum: iso(r.lav), lastAnalyze: iso(r.la), lastAutoanalyze: iso(r.laa), autovacuum: r.av,
+      lastVacuum: iso(r.lv), lastAutovacuum: iso(r.lav), lastAnalyze: iso(r.la), lastAutoanalyze: iso(r.laa), autovacuum: r.av && r.server_av, tableAutovacuum: r.av,
     };
   });
 }
@@ -54,15 +55,24 @@ export function maintenanceFindings(tables: readonly TableMaintenance[], thresho
         advice: `Run plugboard db maintain --vacuum (or POST /admin/db/maintenance/vacuum): VACUUM (ANALYZE) ${t.table} makes the space reusable and keeps index-only scans index-only.`,
       });
     }
-    if (!t.autovacuum) {
+    if (t.tableAutovacuum === false) {
       findings.push({
         kind: 'autovacuum-off',
         severity: 'warning',
         subject: t.table,
-        message: `Autovacuum is off for ${t.table}.`,
-        advice: `Turn it on (ALTER TABLE ${t.table} RESET (autovacuum_enabled), and autovacuum = on in postgresql.conf), or make sure the vacuum-analyze task runs often enough.`,
+        message: `Autovacuum is off for ${t.table} (its autovacuum_enabled storage parameter).`,
+        advice: `Turn it on with ALTER TABLE ${t.table} RESET (autovacuum_enabled), or make sure the vacuum-analyze task runs often enough: without vacuum, dead rows pile up and index-only scans visit the table.`,
       });
     }
+  }
+  if (tables.some((t) => !t.autovacuum && t.tableAutovacuum !== false)) {
+    findings.push({
+      kind: 'autovacuum-off',
+      severity: 'warning',
+      subject: 'server',
+      message: 'Autovacuum is off on the server (autovacuum = off).',
+      advice: "Turn it on: ALTER SYSTEM SET autovacuum = on; SELECT pg_reload_conf(). Until then only the vacuum-analyze task vacuums the domain tables, and nothing vacuums the others.",
+    });
   }
   return findings;
 }
