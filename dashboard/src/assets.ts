@@ -19,6 +19,7 @@ interface Asset {
 const TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
 };
 
 function asset(path: string): Asset {
@@ -51,6 +52,7 @@ export function loadAssets(): Assets {
     ['views.js', asset(new URL('views.js', publicDir).pathname)],
     ['charts.js', asset(new URL('charts.js', publicDir).pathname)],
     ['dashboard.css', asset(new URL('dashboard.css', publicDir).pathname)],
+    ['favicon.svg', asset(new URL('favicon.svg', publicDir).pathname)],
     ['uPlot.iife.min.js', asset(require.resolve('uplot/dist/uPlot.iife.min.js'))],
     ['uPlot.min.css', asset(require.resolve('uplot/dist/uPlot.min.css'))],
   ]);

@@ -91,6 +91,7 @@ export function renderPage(o: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Plugboard dashboard</title>
+<link rel="icon" href="dashboard/assets/favicon.svg?v=${v}" type="image/svg+xml">
 <link rel="stylesheet" href="dashboard/assets/uPlot.min.css?v=${v}">
 <link rel="stylesheet" href="dashboard/assets/dashboard.css?v=${v}">
 <script src="dashboard/assets/uPlot.iife.min.js?v=${v}" defer></script>

@@ -38,7 +38,7 @@ function setup(ctx: PluginContext<DashboardConfig>): void {
   const assets = loadAssets();
 
   const overview = (): MetricsOverview | undefined => {
-    const read = readSource(runtime, 'metrics', 'The charts', () => sources.metrics.overview());
+    const read = readSource(runtime, 'metrics', 'charts', () => sources.metrics.overview());
     return read.available ? read.value : undefined;
   };
   const hub = new StreamHub({
@@ -56,7 +56,7 @@ function setup(ctx: PluginContext<DashboardConfig>): void {
 
   http.get('/dashboard', (c) => {
     const locked = needsToken(runtime, config.public) && checkAccess(c, runtime, config.public) !== 'ok';
-    const metrics = readSource(runtime, 'metrics', 'The charts', () => sources.metrics.overview());
+    const metrics = readSource(runtime, 'metrics', 'charts', () => sources.metrics.overview());
     return c.html(
       renderPage({
         state: locked ? undefined : readState(sources, swaps.rows, config.traces),
@@ -82,12 +82,12 @@ function setup(ctx: PluginContext<DashboardConfig>): void {
       intervalMs: o?.intervalMs ?? config.streamInterval,
       t: o?.history.t ?? [],
       series: o === undefined ? null : MAIN_SERIES.map((name) => o.history.series[name].map(round)),
-      metricsOff: o === undefined ? readSource(runtime, 'metrics', 'The charts', () => sources.metrics.overview()) : undefined,
+      metricsOff: o === undefined ? readSource(runtime, 'metrics', 'charts', () => sources.metrics.overview()) : undefined,
     });
   });
   http.get('/dashboard/api/traces/:id', access, (c) => {
     const id = c.req.param('id');
-    const read = readSource(runtime, 'metrics', 'The traces panel', () => [...sources.metrics.recentTraces(), ...sources.metrics.slowTraces()]);
+    const read = readSource(runtime, 'metrics', 'traces', () => [...sources.metrics.recentTraces(), ...sources.metrics.slowTraces()]);
     if (!read.available) return c.json({ error: { code: 'metrics_off', message: read.reason } }, 503);
     const trace = read.value.find((t) => t.traceId === id);
     if (trace === undefined) {

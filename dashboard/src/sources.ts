@@ -31,13 +31,13 @@ export function unavailable(runtime: RuntimeInfo, plugin: string, what: string):
   const info: PluginInfo | undefined = runtime.plugins().find((p) => p.name === plugin);
   let reason: string;
   if (info === undefined) {
-    reason = `${what} comes from the '${plugin}' plugin, which is not in the config: add a 'plugins.${plugin}' section with 'enabled: true'.`;
+    reason = `No ${what}: the '${plugin}' plugin is not in the config. Add a 'plugins.${plugin}' section with 'enabled: true'.`;
   } else if (info.state === 'failed') {
-    reason = `${what} comes from the '${plugin}' plugin, which failed to start (${info.error ?? 'no error recorded'}). Fix that, then press Enable or set 'plugins.${plugin}.enabled: true'.`;
+    reason = `No ${what}: the '${plugin}' plugin failed to start (${info.error ?? 'no error recorded'}). Fix that, then press Enable or set 'plugins.${plugin}.enabled: true'.`;
   } else if (info.state === 'started') {
-    reason = `${what} comes from the '${plugin}' plugin, which runs but provides nothing for it yet.`;
+    reason = `No ${what} yet: the '${plugin}' plugin runs but provides nothing for it.`;
   } else {
-    reason = `${what} comes from the '${plugin}' plugin, which is ${info.state}: set 'plugins.${plugin}.enabled: true' in the config or press its Enable button.`;
+    reason = `No ${what}: the '${plugin}' plugin is ${info.state}. Set 'plugins.${plugin}.enabled: true' in the config or press Enable.`;
   }
   return { available: false, plugin, reason };
 }

@@ -119,27 +119,27 @@ export function readSection<K extends SectionName>(sources: DashboardSources, sw
         ...(t.nextRunAt ? { nextRunAt: iso(t.nextRunAt)! } : {}),
       })),
     alerts: (): DashboardState['alerts'] =>
-      readSource(runtime, 'alerts', 'The alerts panel', () => ({
+      readSource(runtime, 'alerts', 'alerts', () => ({
         alerts: sources.alerts.alerts(),
         rules: sources.alerts.rules(),
         silences: sources.alerts.silences(),
       })),
     report: (): DashboardState['report'] =>
-      readSource(runtime, 'db-indexes', 'The database report', () => sources.dbIndexes.lastReport() ?? null),
+      readSource(runtime, 'db-indexes', 'database report', () => sources.dbIndexes.lastReport() ?? null),
     routes: (): DashboardState['routes'] =>
-      readSource(runtime, 'metrics', 'The routes panel', () => {
+      readSource(runtime, 'metrics', 'route figures', () => {
         const o = sources.metrics.overview();
         return { slowest: o.slowestRoutes, failing: o.failingRoutes };
       }),
     traces: (): DashboardState['traces'] =>
-      readSource(runtime, 'metrics', 'The traces panel', () => ({
+      readSource(runtime, 'metrics', 'traces', () => ({
         recent: sources.metrics.recentTraces(traces).map(traceRow),
         slow: sources.metrics.slowTraces(traces).map(traceRow),
       })),
     batching: (): DashboardState['batching'] =>
       runtime.plugins().some((p) => p.name === 'batching' && p.state === 'started')
         ? { available: true, value: true }
-        : unavailable(runtime, 'batching', 'The batch queue'),
+        : unavailable(runtime, 'batching', 'batch queue figures'),
   };
   return read[name]() as DashboardState[K];
 }
