@@ -111,7 +111,11 @@ export function extrapolatedIncrease(points: readonly Point[], end: number, rang
 }
 
 function selectorSeries(source: SeriesSource, node: Extract<ExprNode, { kind: 'selector' }>, rangeMs: number): SeriesData[] {
-  if (source.kindOf(node.metric) === undefined) throw new MissingMetricError(node.metric);
+  const kind = source.kindOf(node.metric);
+  if (kind === undefined) throw new MissingMetricError(node.metric);
+  // The rule was checked against the catalog; the live instrument may still be of another kind.
+  if (rangeMs === 0 && kind === 'histogram') throw new Error(`'${node.metric}' is recorded as a histogram, and the rule reads it as a number`);
+  if (rangeMs > 0 && kind !== 'counter' && kind !== 'histogram') throw new Error(`'${node.metric}' is recorded as a ${kind}, and the rule takes its rate`);
   return source.series(node.metric, rangeMs).filter((s) => matches(s.labels, node.matchers));
 }
 
