@@ -8,7 +8,7 @@ import type { MetricFamily, MetricsSnapshot } from '@plugboard/plugin-metrics';
 import { stringify } from 'yaml';
 import { labelNameOf } from '../expr/ast.js';
 import { evaluate } from '../expr/evaluate.js';
-import { prometheusNameOf } from '../expr/prometheusName.js';
+import { prometheusNameOf } from '@plugboard/plugin-metrics';
 import { History } from '../engine/History.js';
 import { RuleState } from '../engine/RuleState.js';
 import type { CompiledRule } from '../rules/schema.js';

@@ -4,6 +4,8 @@
  * process (expr/evaluate.ts) and printed as PromQL over the names `/metrics` shows (expr/promql.ts).
  */
 
+import { prometheusLabelOf } from '@plugboard/plugin-metrics';
+
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
 /** A label filter; `name` is already the Prometheus label name (dots turned into underscores). */
@@ -29,11 +31,8 @@ export type ExprNode =
   | { kind: 'aggregate'; op: AggregateOp; by?: string[]; arg: ExprNode }
   | { kind: 'binary'; op: ArithmeticOp; left: ExprNode; right: ExprNode };
 
-/** Turns an OpenTelemetry attribute name into the Prometheus label name both engines use. */
-export function labelNameOf(attribute: string): string {
-  const name = attribute.replace(/[^a-zA-Z0-9_]/g, '_').replace(/__+/g, '_');
-  return /^[0-9]/.test(name) ? `key_${name}` : name;
-}
+/** Turns an OpenTelemetry attribute name into the Prometheus label name both engines use (as `/metrics` writes it). */
+export const labelNameOf: (attribute: string) => string = prometheusLabelOf;
 
 /** Every metric name an expression reads, in order of appearance, without duplicates. */
 export function metricsOf(node: ExprNode): string[] {

@@ -4,7 +4,7 @@
  * and `x_sum` under histogram_count/histogram_sum, label names as Prometheus writes them.
  */
 import type { ExprNode, LabelMatcher } from './ast.js';
-import { prometheusNameOf } from './prometheusName.js';
+import { prometheusNameOf } from '@plugboard/plugin-metrics';
 import type { MetricInfo } from './typecheck.js';
 
 type Part = 'bucket' | 'count' | 'sum' | undefined;
