@@ -156,15 +156,23 @@ function format(value, unit) {
   return `${Number(value.toPrecision(3))}${unit ? ` ${unit}` : ''}`;
 }
 
+/** Y-axis labels in the chart's unit: MB for bytes, percent for ratios. */
+function axisValues(unit) {
+  if (unit === 'bytes') return (u, splits) => splits.map((v) => `${Number((v / 1e6).toPrecision(3))} MB`);
+  if (unit === 'ratio') return (u, splits) => splits.map((v) => `${Number((v * 100).toPrecision(3))}%`);
+  return undefined;
+}
+
 function plotOptions(title, series, width) {
   const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 }, ticks: { stroke: cssVar('--grid') } };
+  const values = axisValues(series[0]?.unit);
   return {
     width,
     height: 160,
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
-    axes: [axis, { ...axis, size: 56 }],
+    axes: [axis, { ...axis, size: 60, ...(values ? { values } : {}) }],
     series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false }))],
   };
 }
@@ -411,7 +419,7 @@ async function loadFleet() {
     note.textContent = errors.length > 0 ? errors.join(' ') : `${new Set(list.flatMap((c) => c.series.map((s) => s.instance))).size} instances, from Prometheus.`;
     for (const c of list) {
       let entry = fleetCharts.get(c.id);
-      const series = c.series.map((s) => ({ label: s.instance }));
+      const series = c.series.map((s) => ({ label: s.instance, unit: c.unit }));
       const data = [c.t, ...c.series.map((s) => s.values)];
       if (entry && entry.count !== c.series.length) {
         entry.plot.destroy();

@@ -20,6 +20,6 @@ export declare function bytes(value: number | undefined | null): string;
 export declare function num(value: number | undefined | null): string;
 
 type Views = {
-  [K in 'plugins' | 'services' | 'tasks' | 'alerts' | 'report' | 'routes' | 'traces']: (section: DashboardState[K]) => Block[];
+  [K in 'plugins' | 'services' | 'tasks' | 'alerts' | 'report' | 'routes' | 'traces' | 'models']: (section: DashboardState[K]) => Block[];
 };
 export declare const VIEWS: Views;

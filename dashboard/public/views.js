@@ -151,10 +151,11 @@ export function alertsView(source) {
     },
     {
       kind: 'table',
-      caption: 'Silences',
+      caption: 'Silences in force',
       empty: 'No silence.',
       columns: ['matchers', 'until', 'by', 'comment', ''],
-      rows: silences.map((s) => [
+      // Expired silences stay listed by the engine (as in Alertmanager); only those in force are shown.
+      rows: silences.filter((s) => Date.parse(s.endsAt) > Date.now()).map((s) => [
         s.matchers.map((m) => `${m.name}${m.isEqual === false ? '!' : ''}${m.isRegex ? '~' : '='}${m.value}`).join(', '),
         when(s.endsAt),
         s.createdBy,
@@ -243,6 +244,20 @@ export function tracesView(source) {
   ];
 }
 
+export function modelsView(source) {
+  if (!source.available) return unavailable(source);
+  if (source.value === null) return [{ kind: 'note', text: 'Not read yet.' }];
+  return [
+    {
+      kind: 'table',
+      caption: `Conversations per AI model since ${when(source.value.since)}`,
+      empty: 'No conversation in the last hour.',
+      columns: ['AI model', 'conversations', 'tokens'],
+      rows: source.value.models.map((m) => [cell(m.aiModel, 'name'), String(m.conversations), String(m.totalTokens)]),
+    },
+  ];
+}
+
 /** The blocks of each section, by the id of its panel. */
 export const VIEWS = {
   plugins: pluginsView,
@@ -252,4 +267,5 @@ export const VIEWS = {
   report: reportView,
   routes: routesView,
   traces: tracesView,
+  models: modelsView,
 };

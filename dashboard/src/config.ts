@@ -1,4 +1,5 @@
 /** The `plugins.dashboard` config section. */
+import { durationSchema } from '@plugboard/plugin-api';
 import { z } from 'zod';
 
 export const dashboardConfigSchema = z.strictObject({
@@ -23,6 +24,9 @@ export const dashboardConfigSchema = z.strictObject({
     .max(10_000)
     .default(1000)
     .describe('Milliseconds between two events of /dashboard/stream.'),
+  modelsEvery: durationSchema
+    .default('10s')
+    .describe('How often the AI models panel reads conversations per model over the last hour (one database query).'),
   traces: z.number().int().min(1).max(50).default(10).describe('How many recent and slowest traces the traces panel shows.'),
 });
 

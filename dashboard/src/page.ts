@@ -117,6 +117,7 @@ ${o.metricsOff ? html`<div class="unavailable" data-plugin="metrics"><p>${o.metr
 </section>
 ${panel('alerts', 'Alerts', o.state)}
 ${panel('routes', 'Routes', o.state)}
+${panel('models', 'AI models', o.state)}
 ${panel('plugins', 'Plugins', o.state)}
 ${panel('services', 'Services', o.state)}
 ${panel('tasks', 'Tasks', o.state)}

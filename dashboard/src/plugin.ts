@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import { compress } from 'hono/compress';
 import { coreServices, definePlugin, type PluginContext } from '@plugboard/plugin-api';
 import { alertsRef } from '@plugboard/plugin-alerts';
+import { conversationServiceRef, type ModelUsage } from '@plugboard/plugin-conversations';
 import { dbIndexesRef } from '@plugboard/plugin-db-indexes';
 import { MAIN_SERIES, metricsReaderRef, type MetricsOverview } from '@plugboard/plugin-metrics';
 import { checkAccess, needsToken, requireAccess } from './access.js';
@@ -13,7 +14,7 @@ import { CHARTS } from './charts.js';
 import { dashboardConfigSchema, type DashboardConfig } from './config.js';
 import { readFleet } from './fleet.js';
 import { renderPage } from './page.js';
-import { readSource, type DashboardSources } from './sources.js';
+import { readSource, readSourceAsync, type DashboardSources, type Source } from './sources.js';
 import { readSection, readState, swapLog } from './state.js';
 import { round, StreamHub } from './StreamHub.js';
 import { serveStream } from './stream.js';
@@ -27,12 +28,30 @@ const MAX_STREAMS = 100;
 function setup(ctx: PluginContext<DashboardConfig>): void {
   const config = ctx.config;
   const runtime = ctx.get(coreServices.runtime);
+  const conversations = ctx.get(conversationServiceRef);
+  let models: Source<{ since: string; models: ModelUsage[] } | null> = { available: true, value: null };
   const sources: DashboardSources = {
     runtime,
     metrics: ctx.get(metricsReaderRef),
     alerts: ctx.get(alertsRef),
     dbIndexes: ctx.get(dbIndexesRef),
+    models: () => models,
   };
+  // A database read, so not on the stream's timer: a task refreshes it and the stream sends it.
+  ctx.tasks.schedule({
+    name: 'models',
+    every: config.modelsEvery,
+    runOnStart: true,
+    timeout: '10s',
+    run: async () => {
+      const to = new Date();
+      const from = new Date(to.getTime() - 3_600_000);
+      models = await readSourceAsync(runtime, 'conversations', 'AI model figures', async () => ({
+        since: from.toISOString(),
+        models: await conversations.modelAnalytics({ from, to }),
+      }));
+    },
+  });
   const swaps = swapLog();
   ctx.onStop(runtime.onServiceEvent((event) => swaps.record(event, Date.now())));
   const assets = loadAssets();
@@ -129,7 +148,7 @@ export default definePlugin({
   version: '0.1.0',
   description: 'A live dashboard of metrics, alerts, plugins, services, tasks, the database report and traces, at /dashboard.',
   core: '^0.1.0',
-  optionalConsumes: [metricsReaderRef, alertsRef, dbIndexesRef],
+  optionalConsumes: [metricsReaderRef, alertsRef, dbIndexesRef, conversationServiceRef],
   config: dashboardConfigSchema,
   setup,
 });

@@ -5,6 +5,7 @@
  */
 import { PlugboardError, type PluginInfo, type RuntimeInfo } from '@plugboard/plugin-api';
 import type { AlertsApi } from '@plugboard/plugin-alerts';
+import type { ModelUsage } from '@plugboard/plugin-conversations';
 import type { DbIndexesApi } from '@plugboard/plugin-db-indexes';
 import type { MetricsReader } from '@plugboard/plugin-metrics';
 
@@ -24,6 +25,8 @@ export interface DashboardSources {
   metrics: MetricsReader;
   alerts: AlertsApi;
   dbIndexes: DbIndexesApi;
+  /** The last read of conversations per AI model (a background task reads it). */
+  models: () => Source<{ since: string; models: ModelUsage[] } | null>;
 }
 
 /** The sentence that says a plugin is off and how to turn it on. */

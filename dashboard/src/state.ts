@@ -5,6 +5,7 @@
  */
 import type { ServiceEvent } from '@plugboard/plugin-api';
 import type { AlertInstance, RuleStatus, Silence } from '@plugboard/plugin-alerts';
+import type { ModelUsage } from '@plugboard/plugin-conversations';
 import type { DbReport } from '@plugboard/plugin-db-indexes';
 import type { RouteStats, TraceSummary } from '@plugboard/plugin-metrics';
 import { readSource, unavailable, type DashboardSources, type Source } from './sources.js';
@@ -62,10 +63,12 @@ export interface DashboardState {
   traces: Source<{ recent: TraceRow[]; slow: TraceRow[] }>;
   /** The batch charts' plugin: available when batching runs. */
   batching: Source<true>;
+  /** Conversations and tokens per AI model over the last hour, read in the background. */
+  models: Source<{ since: string; models: ModelUsage[] } | null>;
 }
 
 export type SectionName = keyof DashboardState;
-export const SECTIONS: readonly SectionName[] = ['plugins', 'services', 'tasks', 'alerts', 'report', 'routes', 'traces', 'batching'];
+export const SECTIONS: readonly SectionName[] = ['plugins', 'services', 'tasks', 'alerts', 'report', 'routes', 'traces', 'batching', 'models'];
 /** Sections that change with every request under traffic: the stream sends them less often. */
 export const SLOW_SECTIONS: ReadonlySet<SectionName> = new Set(['routes', 'traces']);
 
@@ -84,6 +87,7 @@ function traceRow(t: TraceSummary): TraceRow {
  */
 export function readSection<K extends SectionName>(sources: DashboardSources, swaps: readonly SwapRow[], traces: number, name: K): DashboardState[K] {
   const { runtime } = sources;
+  if (name === 'models') return sources.models() as DashboardState[K];
   const read = {
     plugins: (): DashboardState['plugins'] =>
       runtime.plugins().map((p) => ({
@@ -140,6 +144,7 @@ export function readSection<K extends SectionName>(sources: DashboardSources, sw
       runtime.plugins().some((p) => p.name === 'batching' && p.state === 'started')
         ? { available: true, value: true }
         : unavailable(runtime, 'batching', 'batch queue figures'),
+    models: (): DashboardState['models'] => sources.models(),
   };
   return read[name]() as DashboardState[K];
 }
