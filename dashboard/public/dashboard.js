@@ -158,7 +158,7 @@ function format(value, unit) {
 
 /** Y-axis labels in the chart's unit: MB for bytes, percent for ratios. */
 function axisValues(unit) {
-  if (unit === 'bytes') return (u, splits) => splits.map((v) => `${Number((v / 1e6).toPrecision(3))} MB`);
+  if (unit === 'bytes') return (u, splits) => splits.map((v) => (Math.abs(v) >= 1e9 ? `${Number((v / 1e9).toPrecision(3))} GB` : `${Number((v / 1e6).toPrecision(3))} MB`));
   if (unit === 'ratio') return (u, splits) => splits.map((v) => `${Number((v * 100).toPrecision(3))}%`);
   return undefined;
 }
@@ -172,7 +172,7 @@ function plotOptions(title, series, width) {
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
-    axes: [axis, { ...axis, size: 60, ...(values ? { values } : {}) }],
+    axes: [axis, { ...axis, size: 64, ...(values ? { values } : {}) }],
     series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false }))],
   };
 }

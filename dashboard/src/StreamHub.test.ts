@@ -78,8 +78,8 @@ describe('StreamHub', () => {
     const offA = hub.subscribe((f) => a.push(Object.keys(f.sections).length));
     const offB = hub.subscribe((f) => b.push(Object.keys(f.sections).length));
     vi.advanceTimersByTime(5000);
-    // 9 sections, of which routes and traces only on frames 1 and 6.
-    expect(a).toEqual([9, 7, 7, 7, 7]);
+    // 9 sections, of which routes, traces, tasks and models only on frames 1 and 6.
+    expect(a).toEqual([9, 5, 5, 5, 5]);
     expect(b).toEqual(a);
     expect(reads.filter((r) => r === 'plugins')).toHaveLength(5);
     offA();

@@ -69,8 +69,8 @@ export interface DashboardState {
 
 export type SectionName = keyof DashboardState;
 export const SECTIONS: readonly SectionName[] = ['plugins', 'services', 'tasks', 'alerts', 'report', 'routes', 'traces', 'batching', 'models'];
-/** Sections that change with every request under traffic: the stream sends them less often. */
-export const SLOW_SECTIONS: ReadonlySet<SectionName> = new Set(['routes', 'traces']);
+/** Sections that change every second under traffic (or whose changes can wait): the stream reads them every fifth frame. */
+export const SLOW_SECTIONS: ReadonlySet<SectionName> = new Set(['routes', 'traces', 'tasks', 'models']);
 
 const iso = (d: Date | undefined) => d?.toISOString();
 
