@@ -5,6 +5,8 @@
  * as text, a silence is made and removed from the page, and an AI model name holding markup is
  * shown as text.
  */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@plugboard/core/testing';
@@ -12,6 +14,7 @@ import { launch, watchedPage } from './__fixtures__/browser.js';
 import { ADMIN_TOKEN, startServer, type DashboardServer } from './__fixtures__/server.js';
 import { traffic } from './__fixtures__/traffic.js';
 
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const SUMMARY = '<script>window.__xss=3</script> {{ $value }} requests per second';
 const DESCRIPTION = '<img src=x onerror="window.__xss=4">';
 const MODEL = '<img src=x onerror="window.__xss=5">';
@@ -21,6 +24,7 @@ let server: DashboardServer;
 let browser: Browser;
 
 beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
   db = await createTestDatabase();
   server = await startServer({
     databaseUrl: db.url,
@@ -43,6 +47,7 @@ beforeAll(async () => {
         ],
       },
       'db-indexes': {},
+      batching: {},
       dashboard: { modelsEvery: '1s' },
     },
   });
@@ -73,6 +78,7 @@ describe('alerts on the dashboard', () => {
       const summary = (await w.page.locator(`${activeRow} td`).nth(6).textContent()) ?? '';
       expect(summary).toMatch(/^<script>window.__xss=3<\/script> [0-9.]+ requests per second$/);
       expect(await w.page.locator('main script, main img').count()).toBe(0);
+      await w.page.screenshot({ path: `${ARTIFACTS}dashboard-alert-firing-1280.png`, fullPage: true });
       expect(await w.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
       // Readable without JavaScript: the served HTML lists it, escaped.
       const served = await (await fetch(`${server.url}/dashboard`)).text();
@@ -105,7 +111,8 @@ describe('alerts on the dashboard', () => {
     }
   }, 120_000);
 
-  it('shows an AI model name holding markup as text, and the database report panel', async () => {
+  it('shows an AI model name holding markup as text, the database report with its advice, and the batch queue', async () => {
+    expect((await fetch(`${server.url}/api/db/report`)).status).toBe(200);
     const res = await fetch(`${server.url}/api/conversations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -127,8 +134,15 @@ describe('alerts on the dashboard', () => {
       await expect.poll(() => cell.textContent(), { timeout: 15_000 }).toBe(MODEL);
       expect(await w.page.locator('main img').count()).toBe(0);
       expect(await w.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
-      // db-indexes runs, so the report panel shows a report (or says one is coming), not "plugin off".
+      // db-indexes made a report: its findings and indexes are listed.
       expect(await w.page.locator('[data-section="report"] .unavailable').count()).toBe(0);
+      await expect.poll(() => w.page.locator('[data-section="report"] caption', { hasText: 'Findings and advice' }).count(), { timeout: 10_000 }).toBe(1);
+      expect(await w.page.locator('[data-section="report"] table:has(caption:text-is("Indexes")) tbody tr').count()).toBeGreaterThanOrEqual(8);
+      // batching runs: its chart has no "plugin off" note, and it is conversations.writer's provider.
+      expect(await w.page.locator('[data-chart="batch"] .unavailable').count()).toBe(0);
+      const writer = w.page.locator('[data-section="services"] tr', { has: w.page.locator('td.name', { hasText: /^conversations\.writer$/ }) });
+      expect(await writer.locator('td').nth(1).textContent()).toMatch(/^batching \(ranking \d+\)$/);
+      await w.page.screenshot({ path: `${ARTIFACTS}dashboard-all-plugins-390.png`, fullPage: true });
       expect(w.consoleErrors).toEqual([]);
     } finally {
       await w.context.close();
