@@ -13,7 +13,9 @@ export function when(value) {
 /** '1.23 s', '45.6 ms', '' when absent. */
 export function ms(value) {
   if (value === undefined || value === null || !Number.isFinite(value)) return '';
-  if (value >= 1000) return `${(value / 1000).toPrecision(3)} s`;
+  if (value >= 3_600_000) return `${Number((value / 3_600_000).toPrecision(3))} h`;
+  if (value >= 60_000) return `${Number((value / 60_000).toPrecision(3))} min`;
+  if (value >= 1000) return `${Number((value / 1000).toPrecision(3))} s`;
   return `${Number(value.toPrecision(3))} ms`;
 }
 
@@ -53,7 +55,7 @@ export function pluginsView(plugins) {
         cell(p.name, 'name'),
         p.version,
         cell(p.error ? `${p.state}: ${p.error}` : p.state, `state state-${p.state}`),
-        p.dependencies.map((d) => d.plugin).join(', '),
+        [...new Set(p.dependencies.map((d) => d.plugin))].join(', '),
         p.provides.join(', '),
         p.description,
         p.state === 'started' || p.state === 'starting'
