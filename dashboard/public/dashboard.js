@@ -123,6 +123,7 @@ function renderBlock(b) {
 
 function renderSection(name, data) {
   if (name === 'batching') return renderBatching(data);
+  if (name === 'routes') renderChartsNote(data);
   const view = VIEWS[name];
   const target = document.querySelector(`[data-section="${name}"]`);
   if (!view || !target) return;
@@ -134,6 +135,16 @@ function renderBatching(source) {
   if (!figure) return;
   figure.querySelector('.unavailable')?.remove();
   if (!source.available) figure.querySelector('figcaption').after(renderBlock({ kind: 'unavailable', text: source.reason, plugin: source.plugin }));
+}
+
+/** The charts come from the metrics plugin, as the routes do: when it is off, the charts panel says so. */
+function renderChartsNote(source) {
+  const panel = document.getElementById('panel-charts');
+  const note = panel.querySelector(':scope > .unavailable');
+  if (source.available) return note?.remove();
+  const block = renderBlock({ kind: 'unavailable', text: source.reason.replace(/^No route figures/, 'No charts'), plugin: source.plugin });
+  if (note) note.replaceWith(block);
+  else panel.querySelector('h2').after(block);
 }
 
 function applyState(sections) {

@@ -147,6 +147,17 @@ describe('the dashboard in chromium', () => {
       await w.page.locator('button[data-action="enable"][data-arg="audit-writer"]').click();
       await expect.poll(() => pluginState(w.page, 'audit-writer'), { timeout: 15_000 }).toBe('started');
       await expect.poll(() => writerRow.locator('td').nth(1).textContent(), { timeout: 10_000 }).toBe('audit-writer (ranking 10)');
+
+      // The metrics plugin turned off elsewhere: the charts panel says so, and its button turns it on again.
+      const off = await fetch(`${server.url}/admin/plugins/metrics/disable`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(off.status).toBe(200);
+      const note = w.page.locator('#panel-charts > .unavailable[data-plugin="metrics"]');
+      await expect.poll(() => note.locator('p').textContent(), { timeout: 15_000 }).toBe(
+        "No charts: the 'metrics' plugin is disabled. Set 'plugins.metrics.enabled: true' in the config or press Enable.",
+      );
+      await note.locator('button[data-action="enable"]').click();
+      await expect.poll(() => pluginState(w.page, 'metrics'), { timeout: 15_000 }).toBe('started');
+      await expect.poll(() => note.count(), { timeout: 15_000 }).toBe(0);
     } finally {
       await w.context.close();
     }
@@ -204,10 +215,16 @@ describe('the dashboard in chromium', () => {
   it('survives a server restart and resumes the stream where it left off', async () => {
     const w = await watchedPage(browser, { width: 1280, height: 900 });
     const resumedFrom: string[] = [];
+    const seen: Promise<void>[] = [];
     w.page.on('request', (r) => {
       if (!r.url().includes('/dashboard/stream')) return;
-      const id = r.headers()['last-event-id'] ?? new URL(r.url()).searchParams.get('lastEventId');
-      if (id) resumedFrom.push(id);
+      // allHeaders: the headers as sent, Last-Event-ID included (headers() shows only the page's own).
+      seen.push(
+        r.allHeaders().then((headers) => {
+          const id = headers['last-event-id'] ?? new URL(r.url()).searchParams.get('lastEventId');
+          if (id) resumedFrom.push(id);
+        }),
+      );
     });
     try {
       await w.page.goto(`${server.url}/dashboard`);
@@ -225,6 +242,7 @@ describe('the dashboard in chromium', () => {
         .toBeGreaterThan(before);
       expect(await w.page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
       // It reconnected with the id of the last event it had (Last-Event-ID, or the query when it reopened the EventSource).
+      await Promise.all(seen);
       expect(resumedFrom.length).toBeGreaterThan(0);
       expect(Number(resumedFrom[0])).toBeGreaterThanOrEqual(before);
     } finally {
