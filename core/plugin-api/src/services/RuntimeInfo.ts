@@ -46,4 +46,23 @@ export interface RuntimeInfo {
    * tied to the plugin: pass the returned function to `ctx.onStop`.
    */
   onServiceEvent(listener: ServiceEventListener): () => void;
+  /**
+   * Where the HTTP server listens (the port actually bound once it listens; the config's before
+   * that, and in tests without a server), and whether the admin API is on (an admin token is set).
+   * A plugin that serves pages uses it to decide whether they need the admin token: a host other
+   * than a loopback address is reachable from elsewhere.
+   */
+  server(): { host: string; port: number; adminEnabled: boolean };
+  /**
+   * Checks an `Authorization` header against the admin token, in constant time, as the admin API
+   * does: `'ok'` for `Bearer <the token>`, `'missing'` for no bearer token, `'wrong'` for another
+   * one, `'off'` when no admin token is configured, `'throttled'` when `clientAddress` made too
+   * many failed attempts (`server.adminMaxFailures` within `server.adminFailureWindow`; counted
+   * apart from the admin API's own). The token itself is never exposed.
+   *
+   * @example
+   * const verdict = runtime.authorizeAdmin(c.req.header('authorization'), remoteAddressOf(c));
+   * if (verdict !== 'ok') return c.text('The admin token is needed', 401);
+   */
+  authorizeAdmin(authorization: string | undefined, clientAddress?: string): 'ok' | 'missing' | 'wrong' | 'off' | 'throttled';
 }

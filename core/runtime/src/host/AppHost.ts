@@ -68,8 +68,9 @@ export class AppHost {
         ...(config.server.adminToken ? { adminToken: config.server.adminToken } : {}),
         database,
       });
+      const listenHost = options.host ?? config.server.host;
       server = await startHttpServer(app, {
-        host: options.host ?? config.server.host,
+        host: listenHost,
         port: options.port ?? config.server.port,
         logger,
         headersTimeoutMs: parseDuration(config.server.headersTimeout, 'server.headersTimeout'),
@@ -77,6 +78,7 @@ export class AppHost {
         keepAliveTimeoutMs: parseDuration(config.server.keepAliveTimeout, 'server.keepAliveTimeout'),
         maxConnections: config.server.maxConnections,
       });
+      kernel.listeningAt({ host: listenHost, port: server.port });
       await kernel.start();
     } catch (err) {
       await server?.close({ graceMs: 1000 });

@@ -5,9 +5,9 @@ import { quoteList } from '@plugboard/plugin-api/internal';
 import type { DependencyGraph } from '../graph/DependencyGraph.js';
 import { graphNode } from '../graph/graphNode.js';
 import { stranded } from '../graph/stranded.js';
-import { coreServices, systemClock, type Clock } from '@plugboard/plugin-api';
+import { coreServices, parseDuration, systemClock, type Clock } from '@plugboard/plugin-api';
 import { CORE_SERVICE_IDS } from '@plugboard/plugin-api/internal';
-import { createRuntimeView } from '../services/RuntimeView.js';
+import { createRuntimeView, createServerAccess, type RuntimeSource } from '../services/RuntimeView.js';
 import { ServiceRegistry } from '../services/ServiceRegistry.js';
 import type { ServiceEventListener, ServiceInfo } from '@plugboard/plugin-api';
 import { TaskScheduler } from '../tasks/TaskScheduler.js';
@@ -23,7 +23,7 @@ import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
 import { pluginInfo } from './pluginInfo.js';
 import { countRequests, type RequestCounter } from './requestCounter.js';
-import type { PluginInfo, RuntimeInfo } from '@plugboard/plugin-api';
+import type { PluginInfo } from '@plugboard/plugin-api';
 import type { ChangeReport } from './types.js';
 
 export interface KernelOptions {
@@ -48,7 +48,7 @@ export interface KernelOptions {
  * await kernel.disable('batching');
  * await kernel.stop();
  */
-export class Kernel implements RuntimeInfo {
+export class Kernel implements RuntimeSource {
   readonly registry: ServiceRegistry;
   readonly scheduler: TaskScheduler;
   readonly #logger: Logger;
@@ -65,6 +65,8 @@ export class Kernel implements RuntimeInfo {
   #declared: { refId: string; plugin: string }[] = [];
   /** The plugins each cascade disable stopped, in start order: what `enable(name, { cascade })` starts again. */
   readonly #cascaded = new Map<string, string[]>();
+  /** Where the HTTP server listens, once the app host told us (`listeningAt`). */
+  #address: { host: string; port: number } | undefined;
 
   constructor(options: KernelOptions) {
     this.#options = options;
@@ -74,12 +76,24 @@ export class Kernel implements RuntimeInfo {
     this.#metrics = createCoreMetrics({ registry: this.registry, plugins: () => this.plugins() });
     this.scheduler = new TaskScheduler({ logger: options.logger, onRunEnd: (status) => this.#metrics.taskRunEnded(status) });
     // A view, not the kernel: plugins read the runtime; changing it is the operator's.
-    this.registry.register(coreServices.runtime, createRuntimeView(this), { owner: 'core' });
+    const { server } = options.config;
+    const access = createServerAccess({
+      token: server.adminToken,
+      maxFailures: server.adminMaxFailures,
+      failureWindowMs: parseDuration(server.adminFailureWindow, 'server.adminFailureWindow'),
+      address: () => this.#address ?? { host: server.host, port: server.port },
+    });
+    this.registry.register(coreServices.runtime, createRuntimeView(this, access), { owner: 'core' });
     this.registry.register(coreServices.clock, options.clock ?? systemClock, { owner: 'core' });
   }
 
   get config(): LoadedConfig {
     return this.#config;
+  }
+
+  /** The app host says where its HTTP server listens (the bound port), for `core.runtime`'s `server()`. */
+  listeningAt(address: { host: string; port: number }): void {
+    this.#address = { ...address };
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { coreServices, definePlugin, PlugboardError, serviceRef } from '@plugboard/plugin-api';
 import type { PluginContext, RuntimeInfo, ServiceEvent } from '@plugboard/plugin-api';
 import { startTestKernel } from '../testing/startTestKernel.js';
+import { createServerAccess } from './RuntimeView.js';
 
 interface Greeter {
   greet(name: string): string;
@@ -9,7 +10,7 @@ interface Greeter {
 const greeterRef = serviceRef<Greeter>('test.greeter');
 
 const OFFERS =
-  "it offers plugins(), services(), tasks() and onServiceEvent(listener). Enabling, disabling and reloading plugins is the operator's: through the admin API (POST /admin/plugins/<name>/enable, POST /admin/plugins/<name>/disable, POST /admin/config/reload) or by editing the config file.";
+  "it offers plugins(), services(), tasks(), onServiceEvent(listener), server() and authorizeAdmin(header). Enabling, disabling and reloading plugins is the operator's: through the admin API (POST /admin/plugins/<name>/enable, POST /admin/plugins/<name>/disable, POST /admin/config/reload) or by editing the config file.";
 const noMember = (member: string) =>
   `Service 'core.runtime' is a read-only view and has no member '${member}'; ${OFFERS}`;
 
@@ -156,7 +157,7 @@ describe('core.runtime as a plugin sees it', () => {
       expect(events).toEqual(['registered test.greeter', 'replaced test.greeter']);
       expect(await Promise.resolve(view)).toBe(view);
       expect(JSON.stringify(view)).toBe('{}');
-      expect(String(view)).toBe('[core.runtime: read-only view of plugins, services, tasks and registry events]');
+      expect(String(view)).toBe('[core.runtime: read-only view of plugins, services, tasks, registry events and the server address]');
       expect('disable' in view).toBe(false);
       expect('plugins' in view).toBe(true);
     } finally {
@@ -176,3 +177,60 @@ function collectFunctions(path: string, value: unknown, found: string[], seen = 
     collectFunctions(`${path}.${String(key)}`, (value as Record<PropertyKey, unknown>)[key], found, seen);
   }
 }
+
+describe('core.runtime server() and authorizeAdmin()', () => {
+  const TOKEN = 'a-test-admin-token-0123456789';
+
+  it('says where the server listens and checks a bearer header against the token', () => {
+    const access = createServerAccess({ token: TOKEN, address: () => ({ host: '0.0.0.0', port: 8080 }) });
+    expect(access.server()).toEqual({ host: '0.0.0.0', port: 8080, adminEnabled: true });
+    expect(access.authorizeAdmin(`Bearer ${TOKEN}`, 'a')).toBe('ok');
+    expect(access.authorizeAdmin(`bearer   ${TOKEN} `, 'a')).toBe('ok');
+    expect(access.authorizeAdmin(undefined, 'a')).toBe('missing');
+    expect(access.authorizeAdmin(`Basic ${TOKEN}`, 'a')).toBe('missing');
+    expect(access.authorizeAdmin(`Bearer ${TOKEN}x`, 'a')).toBe('wrong');
+    expect(access.authorizeAdmin('Bearer short', 'a')).toBe('wrong');
+  });
+
+  it("answers 'off' when no token is configured, whatever the header", () => {
+    for (const token of [undefined, '']) {
+      const access = createServerAccess({ token });
+      expect(access.server()).toEqual({ host: '127.0.0.1', port: 0, adminEnabled: false });
+      expect(access.authorizeAdmin(`Bearer ${TOKEN}`)).toBe('off');
+      expect(access.authorizeAdmin(undefined)).toBe('off');
+    }
+  });
+
+  it("throttles an address after maxFailures within the window, even with the right token, then lets it try again", () => {
+    let now = 0;
+    const access = createServerAccess({ token: TOKEN, maxFailures: 3, failureWindowMs: 1000, now: () => now });
+    expect(access.authorizeAdmin('Bearer nope-nope-nope-nope', 'x')).toBe('wrong');
+    expect(access.authorizeAdmin(undefined, 'x')).toBe('missing');
+    expect(access.authorizeAdmin('Bearer nope-nope-nope-nope', 'x')).toBe('wrong');
+    expect(access.authorizeAdmin(`Bearer ${TOKEN}`, 'x')).toBe('throttled');
+    // Another address is not affected.
+    expect(access.authorizeAdmin(`Bearer ${TOKEN}`, 'y')).toBe('ok');
+    now = 1000;
+    expect(access.authorizeAdmin(`Bearer ${TOKEN}`, 'x')).toBe('ok');
+  });
+
+  it('a kernel answers its config: host, port and whether the admin API is on', async () => {
+    let runtime: RuntimeInfo | undefined;
+    const app = await startTestKernel({
+      plugins: [
+        victim,
+        intruder((_ctx, r) => {
+          runtime = r;
+        }),
+      ],
+    });
+    try {
+      expect(runtime!.server()).toEqual({ host: '127.0.0.1', port: 3000, adminEnabled: false });
+      expect(runtime!.authorizeAdmin(`Bearer ${TOKEN}`)).toBe('off');
+      app.kernel.listeningAt({ host: '0.0.0.0', port: 4321 });
+      expect(runtime!.server()).toEqual({ host: '0.0.0.0', port: 4321, adminEnabled: false });
+    } finally {
+      await app.stop();
+    }
+  });
+});
