@@ -5,3 +5,5 @@ export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from 
 export { startTestKernel, type TestKernel, type TestKernelOptions } from './startTestKernel.js';
 export { spawnServer, type SpawnedServer, type SpawnServerOptions } from './spawnServer.js';
 export { plugboardErrorOf } from './errors.js';
+export { TestClock, TEST_CLOCK_START } from './TestClock.js';
+export type { RecordedHistogram, RecordedMetric, RecordedPoint } from './recordedMetrics.js';
