@@ -1,0 +1,111 @@
+/**
+ * Puts the SDK together: one MeterProvider (the in-process reader, plus OTLP when configured),
+ * one TracerProvider (the trace ring, plus OTLP when configured), the AsyncLocalStorage context
+ * manager and the W3C propagators. `install()` makes them the process's, `uninstall()` undoes
+ * that and shuts everything down, flushing the exporters.
+ */
+import { context, propagation } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { AggregationType, InstrumentType, MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { installMeterProvider, installTracerProvider } from '@plugboard/plugin-api';
+import type { Logger } from 'pino';
+import { InProcessReader } from '../reader/InProcessReader.js';
+import { TraceRing } from '../traces/TraceRing.js';
+import { otlpMetricExporter, otlpTraceExporter } from './otlp.js';
+import { createSampler } from './sampler.js';
+
+export interface SdkOptions {
+  resource: Resource;
+  /** Bucket bounds of every histogram in seconds. */
+  secondsBuckets: readonly number[];
+  tracing: { enabled: boolean; sampleRatio: number; ringSize: number; maxSpansPerTrace: number };
+  /** How often metrics are pushed over OTLP. */
+  exportIntervalMs: number;
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+export interface Sdk {
+  meterProvider: MeterProvider;
+  reader: InProcessReader;
+  tracerProvider: BasicTracerProvider | undefined;
+  ring: TraceRing;
+  /** Which signals go out over OTLP. */
+  otlp: { metrics: boolean; traces: boolean };
+  install(): void;
+  /** Undoes install, then flushes and shuts down both providers. Never throws; logs failures. */
+  uninstall(): Promise<void>;
+}
+
+/**
+ * @example
+ * const sdk = createSdk({ resource, secondsBuckets: [0.01, 0.1, 1], tracing, exportIntervalMs: 60_000, logger });
+ * sdk.install();
+ * ctx.onStop(() => sdk.uninstall());
+ */
+export function createSdk(options: SdkOptions): Sdk {
+  const env = options.env ?? process.env;
+  const reader = new InProcessReader();
+  const readers: MetricReader[] = [reader];
+  const metricExporter = otlpMetricExporter(env);
+  if (metricExporter !== undefined) {
+    const fromEnv = Number(env['OTEL_METRIC_EXPORT_INTERVAL']);
+    const interval = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : options.exportIntervalMs;
+    readers.push(new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, 30_000) }));
+  }
+  const meterProvider = new MeterProvider({
+    resource: options.resource,
+    readers,
+    // The SDK's default buckets are millisecond-sized; every duration here is in seconds.
+    views: [
+      {
+        instrumentType: InstrumentType.HISTOGRAM,
+        instrumentUnit: 's',
+        aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [...options.secondsBuckets] } },
+      },
+    ],
+  });
+
+  const ring = new TraceRing(options.tracing.ringSize, options.tracing.maxSpansPerTrace);
+  const traceExporter = options.tracing.enabled ? otlpTraceExporter(env) : undefined;
+  let tracerProvider: BasicTracerProvider | undefined;
+  if (options.tracing.enabled) {
+    const spanProcessors: SpanProcessor[] = [ring];
+    if (traceExporter !== undefined) spanProcessors.push(new BatchSpanProcessor(traceExporter));
+    tracerProvider = new BasicTracerProvider({ resource: options.resource, sampler: createSampler(options.tracing.sampleRatio, env), spanProcessors });
+  }
+  const contextManager = new AsyncLocalStorageContextManager();
+
+  return {
+    meterProvider,
+    reader,
+    tracerProvider,
+    ring,
+    otlp: { metrics: metricExporter !== undefined, traces: traceExporter !== undefined },
+    install() {
+      installMeterProvider(meterProvider);
+      if (tracerProvider !== undefined) {
+        context.setGlobalContextManager(contextManager.enable());
+        propagation.setGlobalPropagator(
+          new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+        );
+        installTracerProvider(tracerProvider);
+      }
+    },
+    async uninstall() {
+      installMeterProvider(undefined);
+      if (tracerProvider !== undefined) {
+        installTracerProvider(undefined);
+        propagation.disable();
+        context.disable();
+      }
+      const results = await Promise.allSettled([meterProvider.shutdown(), tracerProvider?.shutdown()]);
+      for (const r of results) {
+        if (r.status === 'rejected') options.logger.warn({ err: r.reason }, 'The OpenTelemetry SDK did not shut down cleanly; some data may not have been exported.');
+      }
+    },
+  };
+}
