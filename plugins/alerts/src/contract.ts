@@ -85,6 +85,8 @@ export interface AlertsApi {
   addSilence(input: SilenceInput): Silence;
   /** Expires a silence; false when there is none with that id. */
   removeSilence(id: string): boolean;
+  /** Evaluates every rule now (after any evaluation already running) and hands the outcome to the notifiers. */
+  evaluateNow(): Promise<void>;
 }
 
 export const alertsRef = serviceRef<AlertsApi>('alerts.engine', {

@@ -1,0 +1,28 @@
+/**
+ * The plugin's routes: the read API under /api/alerts and silences under /admin (behind core's
+ * admin bearer token, which guards every /admin path).
+ */
+import { ApiError, parseJsonBody, parseParams, PlugboardError } from '@plugboard/plugin-api';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { AlertsApi, SilenceInput } from '../contract.js';
+
+export function alertRoutes(http: Hono, api: AlertsApi): void {
+  http.get('/api/alerts', (c) => c.json({ alerts: api.alerts() }));
+  http.get('/api/alerts/rules', (c) => c.json({ rules: api.rules() }));
+  http.get('/admin/silences', (c) => c.json({ silences: api.silences() }));
+  http.post('/admin/silences', async (c) => {
+    const body = await parseJsonBody(c, z.unknown());
+    try {
+      return c.json(api.addSilence(body as SilenceInput), 201);
+    } catch (err) {
+      if (!PlugboardError.is(err, 'invalidArgument')) throw err;
+      throw new ApiError(400, 'invalid_request', err.message, { details: err.details });
+    }
+  });
+  http.delete('/admin/silences/:id', (c) => {
+    const { id } = parseParams(c, z.object({ id: z.string().min(1) }));
+    if (!api.removeSilence(id)) throw new ApiError(404, 'silence_not_found', `There is no active silence '${id}': GET /admin/silences lists them.`);
+    return c.body(null, 204);
+  });
+}
