@@ -39,6 +39,8 @@ describe('quotas', () => {
     expect(await res.json()).toEqual({ userId: 1, remaining: 70 });
     expect(await app.get(quotasRef).remaining(1)).toBe(70);
     expect(await app.get(quotasRef).remaining(999)).toBe(100);
+    // time('quotas.lookup.duration', ...) recorded each lookup in a seconds histogram.
+    expect(await app.metricValue('quotas.lookup.duration')).toMatchObject({ count: 3 });
   });
 
   it('refuses a user id that is not a positive integer, naming the parameter', async () => {
