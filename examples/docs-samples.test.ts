@@ -55,9 +55,27 @@ it('compiles every TypeScript sample of docs/plugins.md', () => {
   expect(compile(files)).toEqual([]);
 }, 120_000);
 
+it("compiles core/README.md's plugin and test samples", () => {
+  const readme = fileURLToPath(new URL('../core/README.md', import.meta.url));
+  const whole = samples(readFileSync(readme, 'utf8')).filter((s) => /^import /m.test(s.code));
+  expect(whole.map((s) => s.code.includes('definePlugin') || s.code.includes('startTestKernel'))).toEqual([true, true]);
+  expect(compile(new Map(whole.map((s) => [`${readme}.line-${s.line}.ts`, s.code])))).toEqual([]);
+}, 120_000);
+
 it('reports a sample that does not compile, at its line', () => {
   const bad = samples('text\n\n```ts\nimport { definePlugin } from \'@plugboard/plugin-api\';\nexport default definePlugin({ name: 1 });\n```\n');
   const problems = compile(new Map([[`${DOCS}bad.md.line-${bad[0]!.line}.ts`, bad[0]!.code]]));
   expect(problems.length).toBeGreaterThan(0);
   expect(problems[0]).toContain('bad.md.line-4.ts:2');
+});
+
+it('shows the harness with a test that runs: the sample is examples/quotas/src/harness.test.ts', () => {
+  const test = readFileSync(fileURLToPath(new URL('./quotas/src/harness.test.ts', import.meta.url)), 'utf8');
+  expect(samples(readFileSync(`${DOCS}plugins.md`, 'utf8')).map((s) => `${s.code}\n`)).toContain(test);
+});
+
+it("runs core/README.md's test sample as examples/core-readme.int.test.ts", () => {
+  const test = readFileSync(fileURLToPath(new URL('./core-readme.int.test.ts', import.meta.url)), 'utf8');
+  const readme = readFileSync(fileURLToPath(new URL('../core/README.md', import.meta.url)), 'utf8');
+  expect(samples(readme).map((s) => `${s.code}\n`)).toContain(test.slice(test.indexOf('\n') + 1));
 });
