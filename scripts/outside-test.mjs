@@ -107,18 +107,19 @@ export async function startInstalled(dir, { config = 'plugboard.yaml', env = {} 
 }
 
 /**
- * `plugboard new plugin demo --packages <tarballs>` in the outside folder, then install, its own
- * test, and a real server from its own plugboard.yaml answering its route.
+ * `plugboard new plugin demo --packages <tarballs>` in the outside folder, then install, tsc with
+ * its own tsconfig, its own test, and a real server from its own plugboard.yaml answering its route.
  */
 export async function scaffoldOutside(outside, { databaseUrl, testDatabaseUrl } = {}) {
   const dir = join(outside.root, 'demo');
   const created = await run(process.execPath, [REPO_BIN, 'new', 'plugin', 'demo', '--dir', dir, '--packages', outside.packs], { cwd: outside.root });
   await install(dir);
+  const typechecked = await run('npm', ['run', 'typecheck'], { cwd: dir });
   const tested = await run('npm', ['test'], { cwd: dir, env: testDatabaseUrl ? { TEST_DATABASE_URL: testDatabaseUrl } : {} });
   const server = await startInstalled(dir, { env: databaseUrl ? { DATABASE_URL: databaseUrl } : {} });
   try {
     const res = await fetch(`${server.url}/api/demo/hello/ann`);
-    return { dir, created, tested, status: res.status, body: await res.json() };
+    return { dir, created, typechecked, tested, status: res.status, body: await res.json() };
   } finally {
     await server.stop();
   }

@@ -34,9 +34,10 @@ describe('outside the repository', () => {
     expect(outside.root.startsWith(REPO_ROOT as string)).toBe(false);
   });
 
-  it('plugboard new plugin demo: installs from the tarballs, its test passes, and its plugboard.yaml serves it', async () => {
-    const result = (await scaffoldOutside(outside, urls())) as { created: string; tested: string; status: number; body: unknown };
+  it('plugboard new plugin demo: installs from the tarballs, typechecks, its test passes, and its plugboard.yaml serves it', async () => {
+    const result = (await scaffoldOutside(outside, urls())) as { created: string; typechecked: string; tested: string; status: number; body: unknown };
     expect(result.created).toContain('Created the plugin package in');
+    expect(result.typechecked).not.toMatch(/error TS/);
     expect(plain(result.tested)).toMatch(/Tests\s+2 passed \(2\)/);
     expect(result.status).toBe(200);
     expect(result.body).toEqual({ message: 'hello, ann' });

@@ -92,7 +92,7 @@ const TSCONFIG = `${JSON.stringify(
 function indexTs({ name, coreVersion }: TemplateInput): string {
   const ref = `${camelCase(name)}Ref`;
   const api = `${pascalCase(name)}Service`;
-  return `import { definePlugin, durationSchema, parseParams, serviceRef } from '@plugboard/plugin-api';
+  return `import { contextTokens, definePlugin, durationSchema, inject, injectable, parseParams, serviceRef } from '@plugboard/plugin-api';
 import { z } from 'zod';
 
 /** What this plugin offers other plugins, through \`${ref}\`. */
@@ -108,6 +108,16 @@ export const configSchema = z.object({
   tickEvery: durationSchema.default('1m').describe('How often the tick task runs'),
 });
 
+/** The implementation, built by \`ctx.create\` with its config injected (legacy decorators: see tsconfig.json). */
+@injectable()
+class Default${api} implements ${api} {
+  constructor(@inject(contextTokens.config) private readonly config: z.output<typeof configSchema>) {}
+
+  greet(who: string): string {
+    return \`\${this.config.greeting}, \${who}\`;
+  }
+}
+
 export default definePlugin({
   name: '${name}',
   version: '0.1.0',
@@ -115,7 +125,7 @@ export default definePlugin({
   provides: [${ref}],
   config: configSchema,
   setup(ctx) {
-    const service: ${api} = { greet: (who) => \`\${ctx.config.greeting}, \${who}\` };
+    const service: ${api} = ctx.create(Default${api});
     ctx.provide(${ref}, service);
 
     const greetings = ctx.meter.createCounter('${name}.greetings', { unit: '{greeting}', description: 'Greetings answered' });
