@@ -108,3 +108,21 @@ describe('startTestKernel', () => {
     }
   });
 });
+
+describe('a clock provided above core.clock', () => {
+  it('times the tasks too, as it does everything else that reads core.clock', async () => {
+    const app = await startTestKernel({ plugins: [ticker], database: db });
+    try {
+      const clock = new TestClock('2031-01-01T00:00:00Z');
+      app.provide(coreServices.clock, clock, { ranking: 100 });
+      // The first run was armed on the system clock at start; cancel it by rescheduling through a restart.
+      await app.kernel.disable('ticker');
+      await app.kernel.enable('ticker');
+      await clock.advance('5m');
+      expect(app.get(counterRef).value()).toBe(1);
+      expect(app.kernel.tasks()[0]?.lastStartedAt?.toISOString()).toBe('2031-01-01T00:05:00.000Z');
+    } finally {
+      await app.stop();
+    }
+  });
+});
