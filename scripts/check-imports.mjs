@@ -7,7 +7,8 @@
  *    never through `@plugboard/plugin-x/src/...` or a relative path into its folder;
  * 4. a plugin imports the plugin API (`@plugboard/plugin-api`), never the runtime
  *    (`@plugboard/core`, or a relative path into `core/runtime`); its tests (`*.test.ts`,
- *    `testSupport.ts`, `__fixtures__/`) may use the runtime's harness, `@plugboard/core/testing`.
+ *    `testSupport.ts`, `__fixtures__/`, `vitest.config.ts`) may use the runtime's harness,
+ *    `@plugboard/core/testing` and its vitest preset `@plugboard/core/testing/vitest`.
  *
  * Usage: node scripts/check-imports.mjs [dir ...]
  * Without arguments it checks core, plugins, dashboard and examples of this repository (those that
@@ -30,7 +31,7 @@ const PLUGIN_PACKAGE = /^@plugboard\/(?:plugin-(?!api(?:\/|$))[^/]+|dashboard)(?
 const RUNTIME_PACKAGE = '@plugboard/core';
 const RUNTIME_TESTING = '@plugboard/core/testing';
 /** Files of a plugin that run only under the test runner, where the runtime's harness is allowed. */
-const isTestFile = (file) => /\.test\.ts$|(^|[\\/])testSupport\.ts$|[\\/]__fixtures__[\\/]/.test(file);
+const isTestFile = (file) => /\.test\.ts$|(^|[\\/])(testSupport|vitest\.config)\.ts$|[\\/]__fixtures__[\\/]/.test(file);
 
 const isSourceFile = (file) => file.endsWith('.ts') && !file.endsWith('.d.ts');
 
@@ -120,7 +121,7 @@ function ruleProblems(file, layout, show) {
     }
     const packageMatch = /^(@[^/]+\/[^/]+|[^/]+)(\/.*)?$/.exec(specifier);
     const pkg = packageMatch?.[1] ?? specifier;
-    if (ownPlugin && pkg === RUNTIME_PACKAGE && !(specifier === RUNTIME_TESTING && isTestFile(file))) {
+    if (ownPlugin && pkg === RUNTIME_PACKAGE && !((specifier === RUNTIME_TESTING || specifier === `${RUNTIME_TESTING}/vitest`) && isTestFile(file))) {
       problems.push(
         isTestFile(file)
           ? `${where} imports '${specifier}': a plugin's tests use the runtime only through '${RUNTIME_TESTING}'.`

@@ -29,11 +29,11 @@ describe('/metrics after real traffic', () => {
     expect(text).toMatch(
       /^http_server_request_duration_seconds_bucket\{[^}]*http_request_method="GET"[^}]*http_response_status_code="200"[^}]*plugboard_plugin="conversations"[^}]*http_route="\/api\/users\/:id\/conversations"[^}]*le="0\.005"\} \d+$/m,
     );
-    expect(text).toMatch(/^http_server_request_duration_seconds_count\{[^}]*http_route="\/api\/users\/:id"[^}]*\} 2$/m);
+    expect(text).toMatch(/^http_server_request_duration_seconds_count\{[^}]*http_route="\/api\/users\/:id"[^}]*\} 1$/m);
     expect(text).toMatch(/^# TYPE http_server_active_requests gauge$/m);
     expect(text).toMatch(/^plugboard_middleware_duration_seconds_count\{[^}]*plugboard_plugin="conversations"[^}]*\} \d+$/m);
     expect(text).toMatch(/^db_client_operation_duration_seconds_bucket\{[^}]*db_system_name="postgresql"[^}]*db_operation_name="SELECT"[^}]*db_collection_name="users"/m);
-    expect(text).toMatch(/^db_client_connection_count\{[^}]*db_client_connection_state="idle"[^}]*\} \d+$/m);
+    expect(text).toMatch(/^db_client_connection_usage\{[^}]*db_client_connection_state="idle"[^}]*\} \d+$/m);
     expect(text).toMatch(/^db_client_connection_pending_requests\{[^}]*\} 0$/m);
     expect(text).toMatch(/^plugboard_cache_misses_total\{[^}]*cache="users"[^}]*\} \d+$/m);
     expect(text).toMatch(/^plugboard_conversations_recorded_total\{[^}]*gen_ai_request_model="gpt-4o"[^}]*plugboard_conversation_status="completed"[^}]*\} 1$/m);

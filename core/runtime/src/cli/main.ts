@@ -9,11 +9,12 @@ import { createLogger } from '../host/createLogger.js';
 import { CORE_VERSION } from '../version.js';
 import { bootKernel, openDatabase } from '../host/bootKernel.js';
 import { migrateCommand } from './databaseCommands.js';
+import { newPlugin, nextSteps } from './newPlugin.js';
 import { configCheckCommand, configSchema, pluginsCommand, readConfig } from './inspectCommands.js';
 import { exitCodeOf, printError } from './output.js';
 import { startCommand } from './startCommand.js';
 
-const BUILT_IN = new Set(['start', 'plugins', 'config', 'migrate', 'help']);
+const BUILT_IN = new Set(['start', 'plugins', 'config', 'migrate', 'new', 'help']);
 
 function port(value: string): number {
   const n = Number(value);
@@ -63,6 +64,19 @@ async function main(argv: string[]): Promise<void> {
     .action(async (o: { config?: string; dryRun: boolean }) => {
       const loaded = await readConfig(configPath(o));
       await migrateCommand(loaded, { dryRun: o.dryRun }, createLogger(loaded.logging.level));
+    });
+
+  program
+    .command('new')
+    .description('create a new package from a template')
+    .command('plugin')
+    .description('write a plugin package (package.json, tsconfig, source, a test, plugboard.yaml, README) that runs as it is')
+    .argument('<name>', "the plugin's name and config key: lower-case words joined by dashes")
+    .option('-d, --dir <folder>', 'folder to create (default: ./<name>)')
+    .option('--packages <folder>', 'depend on the npm pack tarballs of @plugboard/plugin-api and @plugboard/core in this folder')
+    .action(async (name: string, o: { dir?: string; packages?: string }) => {
+      const result = await newPlugin({ name, coreVersion: CORE_VERSION, ...(o.dir ? { dir: o.dir } : {}), ...(o.packages ? { packages: o.packages } : {}) });
+      process.stdout.write(nextSteps(result, o.packages === undefined));
     });
 
   const wanted = argv[2];

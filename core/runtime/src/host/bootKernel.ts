@@ -4,7 +4,7 @@
  * migrations applied before its setup, in plugin order, logged the same way).
  */
 import type { Logger } from 'pino';
-import { coreServices, type DatabaseService } from '@plugboard/plugin-api';
+import { coreServices, type Clock, type DatabaseService } from '@plugboard/plugin-api';
 import { createDatabase, type DatabaseHandle } from '../database/createDatabase.js';
 import { runMigrations } from '../database/MigrationRunner.js';
 import { graphOfConfig } from '../kernel/configGraph.js';
@@ -19,6 +19,8 @@ export interface BootKernelOptions {
   database?: DatabaseService;
   /** Reads the config again, for `kernel.reload()` and the config watcher. */
   loadConfig?: () => Promise<LoadedConfig>;
+  /** `coreServices.clock`, which also times the tasks; the system clock unless a test passes one. */
+  clock?: Clock;
 }
 
 export interface BootedKernel {
@@ -45,6 +47,7 @@ export function bootKernel(options: BootKernelOptions): BootedKernel {
     config,
     logger,
     ...(options.loadConfig ? { loadConfig: options.loadConfig } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     beforeSetup: (plugin, log) => migratePlugin(database, plugin, log),
   });
   if (database) kernel.registry.register(coreServices.database, database, { owner: 'core' });

@@ -74,7 +74,8 @@ export class Kernel implements RuntimeSource {
     this.#logger = options.logger;
     this.registry = new ServiceRegistry({ drainTimeoutMs: options.config.kernel.drainTimeoutMs, logger: options.logger });
     this.#metrics = createCoreMetrics({ registry: this.registry, plugins: () => this.plugins() });
-    this.scheduler = new TaskScheduler({ logger: options.logger, onRunEnd: (status) => this.#metrics.taskRunEnded(status) });
+    // Tasks run on core.clock's live handle: the clock option, or whatever a test provides above it.
+    this.scheduler = new TaskScheduler({ logger: options.logger, clock: this.registry.handle(coreServices.clock), onRunEnd: (status) => this.#metrics.taskRunEnded(status) });
     // A view, not the kernel: plugins read the runtime; changing it is the operator's.
     const { server } = options.config;
     const access = createServerAccess({

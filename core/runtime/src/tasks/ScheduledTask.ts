@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { PlugboardError } from '@plugboard/plugin-api';
-import type { TaskHandle, TaskOutcome, TaskStatus } from '@plugboard/plugin-api';
+import type { Clock, ClockTimer, TaskHandle, TaskOutcome, TaskStatus } from '@plugboard/plugin-api';
 import { errorMessage } from '../util/errorMessage.js';
 
 export interface ScheduledTaskOptions {
@@ -15,6 +15,11 @@ export interface ScheduledTaskOptions {
   runOnStart: boolean;
   run: (signal: AbortSignal) => void | Promise<void>;
   logger: Logger;
+  /**
+   * When runs start, and the times in the status. A test clock moves the schedule by hand; run
+   * timeouts stay on real time, as they bound real work.
+   */
+  clock: Clock;
   /** Called after every run with the task's status (for metrics); must not throw. */
   onRunEnd: (status: TaskStatus) => void;
   /** Called once, synchronously, when the task is cancelled (so its name can be reused). */
@@ -27,7 +32,7 @@ type AbortCause = 'timeout' | 'aborted';
 export class ScheduledTask implements TaskHandle {
   readonly id: string;
   private readonly options: ScheduledTaskOptions;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private nextRunAt: Date | undefined;
   /** The run in progress; cleared only when its promise settles, so runs never overlap. */
   private current: Promise<TaskStatus> | undefined;
@@ -122,7 +127,7 @@ export class ScheduledTask implements TaskHandle {
     }, timeoutMs);
     timeoutTimer.unref();
 
-    const startedAt = Date.now();
+    const startedAt = this.options.clock.now();
     this.runs += 1;
     this.lastStartedAt = new Date(startedAt);
     const settle = (err: unknown, failed: boolean): TaskStatus => {
@@ -145,7 +150,7 @@ export class ScheduledTask implements TaskHandle {
   private finish(startedAt: number, outcome: TaskOutcome, message: string | undefined, err: unknown): TaskStatus {
     this.current = undefined;
     this.abort = undefined;
-    this.lastDurationMs = Date.now() - startedAt;
+    this.lastDurationMs = this.options.clock.now() - startedAt;
     this.lastOutcome = outcome;
     this.lastError = message;
     if (outcome === 'error') {
@@ -162,17 +167,20 @@ export class ScheduledTask implements TaskHandle {
   }
 
   private arm(delayMs: number): void {
-    this.nextRunAt = new Date(Date.now() + delayMs);
-    this.timer = setTimeout(() => {
+    const { clock } = this.options;
+    this.nextRunAt = new Date(clock.now() + delayMs);
+    // The run is returned so a test clock's advance waits for it. Errors are recorded in the
+    // status by the run itself; nothing is left to reject here. Clock types fn as () => void; a
+    // promise returned anyway is ignored by the system clock and awaited by the TestClock.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    this.timer = clock.setTimeout(() => {
       this.timer = undefined;
-      // Errors are recorded in the status by the run itself; nothing is left to reject here.
-      this.start().catch(() => undefined);
+      return this.start().then(() => undefined, () => undefined);
     }, delayMs);
-    this.timer.unref();
   }
 
   private disarm(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     this.nextRunAt = undefined;
   }

@@ -6,10 +6,13 @@
 import type { Logger } from 'pino';
 import { checkTaskOptions } from './checkTaskOptions.js';
 import { ScheduledTask } from './ScheduledTask.js';
-import type { PluginTasks, TaskHandle, TaskOptions, TaskStatus } from '@plugboard/plugin-api';
+import { systemClock } from '@plugboard/plugin-api';
+import type { Clock, PluginTasks, TaskHandle, TaskOptions, TaskStatus } from '@plugboard/plugin-api';
 
 export interface TaskSchedulerOptions {
   logger: Logger;
+  /** What times the runs: the kernel's `core.clock`. Default: the system clock. */
+  clock?: Clock;
   /** Called after every run of every task with its status, for example to record metrics. */
   onRunEnd?: (status: TaskStatus) => void;
 }
@@ -46,7 +49,8 @@ export class TaskScheduler {
   forPlugin(plugin: string, logger?: Logger): PluginTaskScope {
     const existing = this.groups.get(plugin);
     if (existing) return existing.api;
-    const group = new PluginTaskGroup(plugin, logger ?? this.options.logger.child({ plugin }), this.options.onRunEnd, () => {
+    const clock = this.options.clock ?? systemClock;
+    const group = new PluginTaskGroup(plugin, logger ?? this.options.logger.child({ plugin }), clock, this.options.onRunEnd, () => {
       if (this.groups.get(plugin) === group) this.groups.delete(plugin);
     });
     this.groups.set(plugin, group);
@@ -75,6 +79,7 @@ class PluginTaskGroup {
   constructor(
     private readonly plugin: string,
     private readonly logger: Logger,
+    private readonly clock: Clock,
     private readonly onRunEnd: ((status: TaskStatus) => void) | undefined,
     private readonly onStopped: () => void,
   ) {
@@ -102,6 +107,7 @@ class PluginTaskGroup {
       runOnStart: options.runOnStart ?? false,
       run: options.run,
       logger: this.logger,
+      clock: this.clock,
       onRunEnd,
       onCancel: () => {
         if (this.tasks.get(name) === task) this.tasks.delete(name);

@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { stringify } from 'yaml';
-import type { DatabaseService } from '@plugboard/plugin-api';
+import type { Clock, DatabaseService, PluginDefinition, ProviderRegistration, ServiceRef } from '@plugboard/plugin-api';
 import { bootKernel } from '../host/bootKernel.js';
 import { createHttpApp } from '../http/createHttpApp.js';
+import { startHttpServer, type RunningServer } from '../http/server.js';
 import type { Kernel } from '../kernel/Kernel.js';
 import { loadConfig } from '../kernel/loadConfig.js';
-import type { PluginDefinition } from '@plugboard/plugin-api';
-import type { ServiceRef } from '@plugboard/plugin-api';
-import type { ProviderRegistration } from '@plugboard/plugin-api';
 import { CORE_VERSION } from '../version.js';
+import { recordMetrics, type MetricsRecorder, type RecordedMetric } from './recordedMetrics.js';
 
 export interface TestKernelOptions {
   /** The plugins to run, started in dependency order. */
@@ -24,6 +23,17 @@ export interface TestKernelOptions {
   bodyLimit?: number;
   /** Default: a silent logger. */
   logger?: Logger;
+  /**
+   * Given as `coreServices.clock` and used by the kernel's task scheduler: pass a `TestClock` to
+   * run tasks and alert rules with `clock.advance('5m')`. Default: the system clock.
+   */
+  clock?: Clock;
+  /**
+   * Installs an OpenTelemetry SDK MeterProvider for the process, read by `metrics()`, and removes
+   * it on `stop()`. The provider is global: run such tests one at a time within a file (vitest's
+   * default) and do not enable the metrics plugin beside it. Default false.
+   */
+  metrics?: boolean;
 }
 
 export interface TestKernel {
@@ -34,7 +44,23 @@ export interface TestKernel {
   provide<T extends object>(ref: ServiceRef<T>, impl: T, options?: { ranking?: number }): ProviderRegistration<T>;
   /** Sends a request through the same HTTP stack as the server (JSON errors, body limit, dispatch). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
-  /** Stops the plugins (the database is the caller's to close). */
+  /**
+   * Serves the same app on a real HTTP server at 127.0.0.1 on a free port and resolves with its
+   * base URL (`http://127.0.0.1:40123`); `stop()` closes it. Calling it again returns the same URL.
+   */
+  listen(): Promise<string>;
+  /**
+   * The metrics recorded since the kernel started, collected now (needs `metrics: true`): one
+   * entry per metric and instrumentation scope, each with its series and their values.
+   */
+  metrics(): Promise<RecordedMetric[]>;
+  /**
+   * The value of one series: the point of metric `name` whose attributes include every one of
+   * `attributes`. A number for counters and gauges, a histogram's `{ count, sum, ... }`, or
+   * undefined when nothing matching was recorded. Needs `metrics: true`.
+   */
+  metricValue(name: string, attributes?: Record<string, string | number | boolean>): Promise<RecordedMetric['points'][number]['value'] | undefined>;
+  /** Stops the plugins, the HTTP server of `listen()` and the metrics provider (the database is the caller's to close). */
   stop(): Promise<void>;
 }
 
@@ -66,14 +92,47 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
 
   const database = options.database;
   // The same wiring as the app host: a test boots what users run.
-  const { kernel } = bootKernel({ config, logger, ...(database ? { database } : {}) });
+  const { kernel } = bootKernel({ config, logger, ...(database ? { database } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const app = createHttpApp({ kernel, logger, bodyLimit: options.bodyLimit ?? 1_048_576, ...(database ? { database } : {}) });
-  await kernel.start();
+  // Installed before the start, so instruments made in the plugins' setup record from the first call.
+  const recorder: MetricsRecorder | undefined = options.metrics === true ? recordMetrics() : undefined;
+  try {
+    await kernel.start();
+  } catch (err) {
+    await recorder?.close();
+    throw err;
+  }
+  let server: Promise<RunningServer> | undefined;
+  const collect = async (): Promise<RecordedMetric[]> => {
+    if (!recorder) throw new Error('No metrics are recorded: start the test kernel with startTestKernel({ ..., metrics: true }).');
+    return recorder.collect();
+  };
   return {
     kernel,
     get: (ref) => kernel.registry.handle(ref),
     provide: (ref, impl, provideOptions = {}) => kernel.registry.register(ref, impl, { owner: 'test', ...provideOptions }),
     fetch: async (p, init) => app.request(p, init),
-    stop: () => kernel.stop(),
+    listen: async () => {
+      server ??= startHttpServer(app, { host: '127.0.0.1', port: 0, logger });
+      return (await server).url;
+    },
+    metrics: collect,
+    metricValue: async (name, attributes = {}) => {
+      const wanted = Object.entries(attributes);
+      for (const metric of await collect()) {
+        if (metric.name !== name) continue;
+        const point = metric.points.find((p) => wanted.every(([key, value]) => p.attributes[key] === value));
+        if (point) return point.value;
+      }
+      return undefined;
+    },
+    stop: async () => {
+      try {
+        if (server) await (await server).close({ graceMs: 1000 });
+        await kernel.stop();
+      } finally {
+        await recorder?.close();
+      }
+    },
   };
 }

@@ -1,0 +1,1 @@
+export { default } from '@plugboard/core/testing/vitest';

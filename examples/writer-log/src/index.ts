@@ -1,0 +1,2 @@
+/** plugboard-example-writer-log: a decorator of `conversations.writer` that logs stored ids to a file. */
+export { default } from './plugin.js';
