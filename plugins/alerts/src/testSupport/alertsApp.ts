@@ -48,21 +48,21 @@ export interface AlertsApp {
   close(): Promise<void>;
 }
 
-export async function startAlertsApp(alertsConfig: Record<string, unknown> = {}, options: { metrics?: Record<string, unknown>; extraPlugins?: PluginDefinition[] } = {}): Promise<AlertsApp> {
+export async function startAlertsApp(alertsConfig: Record<string, unknown> = {}, options: { metrics?: Record<string, unknown>; extraPlugins?: PluginDefinition[]; keepSystemClock?: boolean } = {}): Promise<AlertsApp> {
   const db = await createTestDatabase();
   const state: { memoryBytes: number; queueDepth: number; cpu?: (s: number) => void } = { memoryBytes: 100e6, queueDepth: 0 };
   const kernel = await startTestKernel({
     plugins: [conversations, metrics, alerts, loadPlugin(state), ...(options.extraPlugins ?? [])],
     database: db,
-    // Rules are evaluated by step(): the engine's own timer is set a day out so it never interferes.
-    config: { metrics: { system: { enabled: false }, ...options.metrics }, alerts: { evaluationInterval: '1d', ...alertsConfig } },
+    // With the test clock, rules are evaluated by step(): the engine's own timer is set a day out so it never interferes.
+    config: { metrics: { system: { enabled: false }, ...options.metrics }, alerts: { ...(options.keepSystemClock ? {} : { evaluationInterval: '1d' }), ...alertsConfig } },
     logger: pino({ level: 'silent' }),
   }).catch(async (err: unknown) => {
     await db.close();
     throw err;
   });
   const clock = new ManualClock(Date.now());
-  kernel.provide(coreServices.clock, clock, { ranking: 100 });
+  if (!options.keepSystemClock) kernel.provide(coreServices.clock, clock, { ranking: 100 });
   const api = kernel.get(alertsRef);
   const load: Load = {
     get memoryBytes() {
