@@ -74,7 +74,7 @@ export default definePlugin({
     ctx.provide(alertsRef, api);
     ctx.provide(alertRulesRef, {
       add(owner, inputs) {
-        const compiled = compileRules(inputs, owner, `rules shipped by '${owner}'`);
+        const compiled = compileRules(inputs, owner, 'rules');
         const next = new Map(shipped).set(owner, compiled);
         const all = assembleRules(config, next);
         shipped.set(owner, compiled);
