@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { NewConversation } from '@plugboard/plugin-conversations';
 import { isTransient } from '../processor/retry.js';
 import { COLUMNS, copyChunks } from './copyText.js';
+import { withClient } from './pgPool.js';
 
 /** How a batch reaches PostgreSQL: COPY into a temporary staging table, or arrays unnested in one statement. */
 export type WriteMethod = 'copy' | 'unnest';
@@ -78,32 +79,31 @@ export class ConversationBatchSink {
     return rows.map((r, i) => first.get(r.id) === i && inserted.has(r.id));
   }
 
-  private async transaction(rows: readonly NewConversation[]): Promise<Set<string>> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      if (this.method === 'copy' && !this.staged.has(client)) {
-        await client.query(CREATE_STAGE);
-        this.staged.add(client);
-      }
-      await client.query('BEGIN');
-      try {
-        const users = [...new Set(rows.map((r) => r.userId))].sort((a, b) => a - b);
-        await client.query(LOCK_USERS, [users]);
-        const result = this.method === 'copy' ? await this.viaCopy(client, rows) : await this.viaArrays(client, rows);
-        await client.query('COMMIT');
-        return new Set(result.rows.map((r) => r.id));
-      } catch (err) {
-        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
-        throw err;
-      }
-    } catch (err) {
-      // A client whose connection failed must not go back to the pool.
-      if (isTransient(err)) broken ??= err instanceof Error ? err : new Error(String(err));
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+  private transaction(rows: readonly NewConversation[]): Promise<Set<string>> {
+    return withClient(
+      this.pool,
+      async (client) => {
+        if (this.method === 'copy' && !this.staged.has(client)) {
+          await client.query(CREATE_STAGE);
+          this.staged.add(client);
+        }
+        await client.query('BEGIN');
+        try {
+          const users = [...new Set(rows.map((r) => r.userId))].sort((a, b) => a - b);
+          await client.query(LOCK_USERS, [users]);
+          const result = this.method === 'copy' ? await this.viaCopy(client, rows) : await this.viaArrays(client, rows);
+          await client.query('COMMIT');
+          return new Set(result.rows.map((r) => r.id));
+        } catch (err) {
+          // A failed ROLLBACK means the connection is gone: report that, so the client is dropped.
+          await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+            throw new Error(`ROLLBACK failed (${rollbackErr instanceof Error ? rollbackErr.message : String(rollbackErr)}) after: ${err instanceof Error ? err.message : String(err)}`, { cause: rollbackErr });
+          });
+          throw err;
+        }
+      },
+      isTransient,
+    );
   }
 
   private async viaCopy(client: pg.PoolClient, rows: readonly NewConversation[]): Promise<pg.QueryResult<{ id: string }>> {
