@@ -48,3 +48,27 @@ export class ConversationsError extends Error {
     return typeof errKind === 'string' && (kind === undefined || errKind === kind);
   }
 }
+
+/**
+ * Why a writer (a batching one) refused a write, told by the shape of the error it rejected with,
+ * since such a writer lives in a plugin this one cannot import: `overloaded` (its queue is full;
+ * nothing was stored; retry after `retryAfterSeconds`) or `deadLettered` (the database refused
+ * the record for good; it was kept aside, and retrying as is will not help).
+ */
+export interface WriterRefusal {
+  writeRefusal: 'overloaded' | 'deadLettered';
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+function isWriterRefusal(err: unknown): err is WriterRefusal {
+  const kind = (err as { writeRefusal?: unknown } | null)?.writeRefusal;
+  return err instanceof Error && (kind === 'overloaded' || kind === 'deadLettered');
+}
+
+/** The writer refusals behind a `notStored` error (its cause, or the errors of an AggregateError cause). */
+export function writerRefusalsOf(err: ConversationsError): WriterRefusal[] {
+  const cause = err.cause;
+  const causes = cause instanceof AggregateError ? cause.errors : [cause];
+  return causes.filter(isWriterRefusal);
+}

@@ -94,7 +94,7 @@ export function createErrorHandler(logger: Logger, options: ErrorHandlerOptions 
       const status = err.status;
       if (status >= 500) logger.error({ ...where, err }, `Request failed with status ${status}: ${err.message}`);
       else logger.debug({ ...where, status }, `Request rejected: ${err.message}`);
-      if (typeof err.code === 'string') return errorResponse(c, status, err.code, err.message, err.details);
+      if (typeof err.code === 'string') return copyHeaders(err.res, errorResponse(c, status, err.code, err.message, err.details));
       const message = err.message === '' ? `${STATUS_CODES[status] ?? `HTTP ${status}`}.` : err.message;
       return copyHeaders(err.res, errorResponse(c, status, codeForStatus(status), message));
     }

@@ -7,7 +7,7 @@
 import { ApiError } from '@plugboard/plugin-api';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConversationsError, type ConversationsErrorKind } from '../errors.js';
+import { ConversationsError, writerRefusalsOf, type ConversationsErrorKind } from '../errors.js';
 
 interface HttpMapping {
   status: ContentfulStatusCode;
@@ -32,8 +32,31 @@ const HTTP: Record<ConversationsErrorKind, HttpMapping> = {
  */
 export function toHttpError(err: unknown): unknown {
   if (!ConversationsError.is(err)) return err;
+  if (err.kind === 'notStored') return refusalAnswer(err) ?? mapped(err);
+  return mapped(err);
+}
+
+function mapped(err: ConversationsError): ApiError {
   const { status, code, field = '' } = HTTP[err.kind];
   return new ApiError(status, code, `${field}${err.message}`, { cause: err });
+}
+
+/**
+ * A write a (batching) writer refused: when its queue was full, 503 `overloaded` with Retry-After
+ * (nothing of those was stored); when the database refused a record for good and it was kept in a
+ * dead-letter table, 422 `dead_lettered` (retrying it unchanged cannot help). Else undefined.
+ */
+function refusalAnswer(err: ConversationsError): ApiError | undefined {
+  const refusals = writerRefusalsOf(err);
+  const ids = ((err.details['conversationIds'] as string[] | undefined) ?? []).map((id) => `'${id}'`).join(', ');
+  const overloaded = refusals.find((r) => r.writeRefusal === 'overloaded');
+  if (overloaded !== undefined) {
+    const retryAfter = String(Math.max(1, Math.ceil(overloaded.retryAfterSeconds ?? 1)));
+    return new ApiError(503, 'overloaded', `Conversations ${ids} were not stored: ${overloaded.message}`, { cause: err, headers: { 'Retry-After': retryAfter } });
+  }
+  const dead = refusals.find((r) => r.writeRefusal === 'deadLettered');
+  if (dead !== undefined) return new ApiError(422, 'dead_lettered', `Conversations ${ids} were not stored: ${dead.message}`, { cause: err });
+  return undefined;
 }
 
 /**
