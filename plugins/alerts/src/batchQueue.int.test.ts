@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import batching from '@plugboard/plugin-batching';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAlertsApp, type AlertsApp } from './testSupport/alertsApp.js';
+import { startAlertsApp, type AlertsApp } from './__fixtures__/alertsApp.js';
 
 const MIN = 60_000;
 let app: AlertsApp | undefined;

@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from './config.js';
 import { prometheusRuleFile } from './export/prometheusRules.js';
 import { assembleRules } from './rules/ruleSet.js';
-import { startAlertsApp, type AlertsApp } from './testSupport/alertsApp.js';
-import { startAlertmanager, startPrometheus, type ExternalProcess } from './testSupport/externalProcess.js';
-import { serveKernel } from './testSupport/httpServer.js';
+import { startAlertsApp, type AlertsApp } from './__fixtures__/alertsApp.js';
+import { startAlertmanager, startPrometheus, type ExternalProcess } from './__fixtures__/externalProcess.js';
+import { serveKernel } from './__fixtures__/httpServer.js';
 
 const RULE = {
   name: 'SlowQueriesNow',

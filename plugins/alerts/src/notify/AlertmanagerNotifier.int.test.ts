@@ -4,8 +4,8 @@
  * the resolution is pushed with its end time.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startAlertmanager, type ExternalProcess } from '../testSupport/externalProcess.js';
-import { startAlertsApp, type AlertsApp } from '../testSupport/alertsApp.js';
+import { startAlertmanager, type ExternalProcess } from '../__fixtures__/externalProcess.js';
+import { startAlertsApp, type AlertsApp } from '../__fixtures__/alertsApp.js';
 
 interface AmAlert {
   labels: Record<string, string>;

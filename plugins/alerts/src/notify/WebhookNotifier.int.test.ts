@@ -2,8 +2,8 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webhookSchema } from '../config.js';
 import type { AlertInstance } from '../contract.js';
-import { ManualClock } from '../testSupport/ManualClock.js';
-import { startReceiver, type Receiver } from '../testSupport/receiver.js';
+import { ManualClock } from '../__fixtures__/ManualClock.js';
+import { startReceiver, type Receiver } from '../__fixtures__/receiver.js';
 import type { WebhookPayload } from './WebhookNotifier.js';
 import { WebhookNotifier } from './WebhookNotifier.js';
 

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { definePlugin } from '@plugboard/plugin-api';
 import { alertsRef } from '../contract.js';
-import { startAlertsApp, type AlertsApp } from '../testSupport/alertsApp.js';
+import { startAlertsApp, type AlertsApp } from '../__fixtures__/alertsApp.js';
 import type { AlertRuleInput } from './schema.js';
 import { alertRulesRef, shipAlertRules } from './shipped.js';
 
