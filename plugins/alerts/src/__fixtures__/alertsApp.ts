@@ -8,7 +8,7 @@ import { createTestDatabase, startTestKernel, type TestDatabase, type TestKernel
 import { coreServices, definePlugin, type PluginDefinition } from '@plugboard/plugin-api';
 import conversations from '@plugboard/plugin-conversations';
 import metrics from '@plugboard/plugin-metrics';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { alertsRef, type AlertsApi } from '../contract.js';
 import alerts from '../plugin.js';
 import { ManualClock } from './ManualClock.js';
@@ -49,7 +49,7 @@ export interface AlertsApp {
   close(): Promise<void>;
 }
 
-export async function startAlertsApp(alertsConfig: Record<string, unknown> = {}, options: { metrics?: Record<string, unknown>; extraPlugins?: PluginDefinition[]; extraConfig?: Record<string, Record<string, unknown>>; keepSystemClock?: boolean } = {}): Promise<AlertsApp> {
+export async function startAlertsApp(alertsConfig: Record<string, unknown> = {}, options: { metrics?: Record<string, unknown>; extraPlugins?: PluginDefinition[]; extraConfig?: Record<string, Record<string, unknown>>; keepSystemClock?: boolean; logger?: Logger } = {}): Promise<AlertsApp> {
   const db = await createTestDatabase();
   const state: { memoryBytes: number; queueDepth: number; cpu?: (s: number) => void } = { memoryBytes: 100e6, queueDepth: 0 };
   const kernel = await startTestKernel({
@@ -57,7 +57,7 @@ export async function startAlertsApp(alertsConfig: Record<string, unknown> = {},
     database: db,
     // With the test clock, rules are evaluated by step(): the engine's own timer is set a day out so it never interferes.
     config: { ...options.extraConfig, metrics: { system: { enabled: false }, ...options.metrics }, alerts: { ...(options.keepSystemClock ? {} : { evaluationInterval: '1d' }), ...alertsConfig } },
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
   }).catch(async (err: unknown) => {
     await db.close();
     throw err;
