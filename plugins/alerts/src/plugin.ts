@@ -36,7 +36,11 @@ export default definePlugin({
     const runtime = ctx.get(coreServices.runtime);
     const reader = ctx.get(metricsReaderRef);
     const silences = new Silences(() => clock.now());
-    for (const s of config.silences) silences.add(s);
+    for (const s of config.silences) {
+      // A silence of the config that has run out is history, not an error that stops the plugin.
+      if (Date.parse(s.endsAt) <= clock.now()) ctx.logger.info({ silence: s }, `the silence of the config ending ${s.endsAt} has expired; it is skipped`);
+      else silences.add(s);
+    }
     const shipped = new Map<string, CompiledRule[]>();
     // The config's rules are checked by its schema already; a clash or bad override fails the start here.
     let rules = assembleRules(config, shipped);

@@ -53,6 +53,7 @@ describe('WebhookNotifier', () => {
     ]);
     expect(first[0]).toMatchObject({
       version: '4',
+      groupKey: '{}:{alertname="Deep"}',
       receiver: 'ops',
       truncatedAlerts: 0,
       commonLabels: { alertname: 'Deep', severity: 'warning', queue: 'a' },

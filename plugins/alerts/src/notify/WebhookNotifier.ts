@@ -74,7 +74,9 @@ export class WebhookNotifier implements Notifier {
     const labels = this.config.groupBy.includes('...')
       ? { ...alert.labels }
       : Object.fromEntries(this.config.groupBy.filter((l) => alert.labels[l] !== undefined).map((l) => [l, alert.labels[l]!]));
-    return { key: `{}:${JSON.stringify(Object.entries(labels).sort())}`, labels };
+    // Alertmanager's form: `{}:{alertname="Deep"}`.
+    const inner = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ');
+    return { key: `{}:{${inner}}`, labels };
   }
 
   notify(outcome: EvaluationOutcome): void {
