@@ -1,7 +1,7 @@
 /**
  * The routes on a real `plugboard start` process: the read API, silences behind core's admin
  * bearer token (which guards plugin routes under /admin too), bad input refused with the field
- * named, and a reload with an invalid rule refused while the running rules stay.
+ * named, and a reload with an invalid rule refused while the running rules stay, silences kept across a restart.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -99,8 +99,17 @@ describe('alerts routes', () => {
     expect(await names()).toContain('ManyMisses');
     expect(await names()).not.toContain('Broken');
 
+    // A silence made through the API survives the restart a valid reload of the section makes.
+    const made = await fetch(`${server.url}/admin/silences`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ matchers: [{ name: 'alertname', value: 'ManyMisses' }], endsAt: new Date(Date.now() + 3_600_000).toISOString() }),
+    });
+    const { id } = (await made.json()) as { id: string };
     await writeFile(join(dir, 'plugboard.yaml'), configText([{ ...rule, name: 'ManyMissesNow', threshold: 10 }]));
     expect((await fetch(`${server.url}/admin/config/reload`, { method: 'POST', headers: auth })).status).toBe(200);
     expect((await names()).at(-1)).toBe('ManyMissesNow');
+    const kept = (await (await fetch(`${server.url}/admin/silences`, { headers: auth })).json()) as { silences: { id: string }[] };
+    expect(kept.silences.map((s) => s.id)).toContain(id);
   });
 });
