@@ -13,7 +13,7 @@ import { promqlOfRule } from './export/promqlOfRule.js';
 import { createInstruments } from './instruments.js';
 import { AlertmanagerNotifier } from './notify/AlertmanagerNotifier.js';
 import { LogNotifier } from './notify/LogNotifier.js';
-import { SilenceStore, silenceMigrations } from './notify/SilenceStore.js';
+import { SilenceStore } from './notify/SilenceStore.js';
 import { Silences } from './notify/Silences.js';
 import { WebhookNotifier } from './notify/WebhookNotifier.js';
 import { alertRoutes } from './routes/routes.js';
@@ -30,7 +30,6 @@ export default definePlugin({
   consumes: [metricsReaderRef],
   provides: [alertsRef, alertRulesRef],
   config: configSchema,
-  migrations: silenceMigrations,
   commands: [exportCommand],
   async setup(ctx) {
     const config = ctx.config;
@@ -45,6 +44,7 @@ export default definePlugin({
         throw err;
       }),
     );
+    await store.ensureTable();
     silences.restore(await store.load(clock.now() - 86_400_000));
     for (const s of config.silences) {
       // A silence of the config that has run out is history, not an error that stops the plugin.

@@ -4,28 +4,17 @@
  * not stored; the config brings them back itself.
  */
 import type { Sequelize } from 'sequelize';
-import type { PluginMigration } from '@plugboard/plugin-api';
 import type { Silence } from '../contract.js';
 
-export const silenceMigrations: readonly PluginMigration[] = [
-  {
-    name: '0001-create-alert-silences',
-    async up({ sequelize }) {
-      await sequelize.query(`
-        CREATE TABLE alert_silences (
-          id         uuid PRIMARY KEY,
-          matchers   jsonb NOT NULL,
-          starts_at  timestamptz NOT NULL,
-          ends_at    timestamptz NOT NULL,
-          created_by text NOT NULL,
-          comment    text NOT NULL
-        )`);
-    },
-    async down({ sequelize }) {
-      await sequelize.query('DROP TABLE alert_silences');
-    },
-  },
-];
+const CREATE_TABLE = `
+  CREATE TABLE IF NOT EXISTS alert_silences (
+    id         uuid PRIMARY KEY,
+    matchers   jsonb NOT NULL,
+    starts_at  timestamptz NOT NULL,
+    ends_at    timestamptz NOT NULL,
+    created_by text NOT NULL,
+    comment    text NOT NULL
+  )`;
 
 interface Row {
   id: string;
@@ -38,6 +27,22 @@ interface Row {
 
 export class SilenceStore {
   constructor(private readonly sequelize: Sequelize) {}
+
+  /**
+   * Creates the table when it is missing. Not a plugin migration: core runs the migrations of
+   * plugins that start side by side (alerts and batching do) on its two-connection maintenance
+   * pool, where two runs wait on each other's connection until the acquire timeout (see the
+   * report of this branch). One idempotent statement on the ordinary pool has no such wait; two
+   * instances creating it at once may race, so a duplicate is taken as done.
+   */
+  async ensureTable(): Promise<void> {
+    try {
+      await this.sequelize.query(CREATE_TABLE);
+    } catch (err) {
+      const code = (err as { parent?: { code?: string } }).parent?.code;
+      if (code !== '23505' && code !== '42P07') throw err;
+    }
+  }
 
   /** Silences that end after `since` (ms). */
   async load(since: number): Promise<Silence[]> {
