@@ -42,3 +42,5 @@ export { nodeHandler, type NodeRequestHandler } from './http/nodeHandler.js';
 export { requestIdOf } from './http/requestContext.js';
 // The switch a telemetry plugin throws; every plugin's ctx.meter and ctx.tracer follow it.
 export { installMeterProvider, installTracerProvider } from './telemetry/providers.js';
+// The metrics collector API: @timed, time() and startTimer() record seconds histograms by name.
+export { COLLECTOR_SCOPE, startTimer, time, timed, type Timer, type TimerAttributes } from './metrics/index.js';

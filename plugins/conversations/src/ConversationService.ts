@@ -1,5 +1,6 @@
 import { contextTokens, coreServices, inject, injectable } from '@plugboard/plugin-api';
 import type { DatabaseService } from '@plugboard/plugin-api';
+import type { Counter, Meter } from '@opentelemetry/api';
 import { QueryTypes } from 'sequelize';
 import type { ConversationsConfig } from './config.js';
 import { ConversationsError } from './errors.js';
@@ -66,6 +67,11 @@ async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
  */
 @injectable()
 export class ConversationService implements ConversationServiceApi {
+  /** Conversations stored, by AI model and status (a retried id already stored is not counted again). */
+  private readonly recorded: Counter;
+  /** Tokens of the conversations stored, by AI model and token type (input, output). */
+  private readonly tokens: Counter;
+
   constructor(
     @inject(conversationWriterRef) private readonly writer: ConversationWriter,
     @inject(userCacheRef) private readonly cache: UserCache,
@@ -73,7 +79,17 @@ export class ConversationService implements ConversationServiceApi {
     @inject(PageReader) private readonly pages: PageReader,
     @inject(coreServices.database) private readonly db: DatabaseService,
     @inject(contextTokens.config) private readonly config: ConversationsConfig,
-  ) {}
+    @inject(contextTokens.meter) meter: Meter,
+  ) {
+    this.recorded = meter.createCounter('plugboard.conversations.recorded', {
+      unit: '{conversation}',
+      description: 'Conversations stored, by AI model and status.',
+    });
+    this.tokens = meter.createCounter('plugboard.conversations.tokens', {
+      unit: '{token}',
+      description: 'Tokens of the conversations stored, by AI model and token type (input: prompt, output: completion).',
+    });
+  }
 
   async record(exchanges: readonly ExchangeInput[]): Promise<RecordResult[]> {
     // Users first, all of them, so a blocked user fails the request before anything is written
@@ -116,12 +132,23 @@ export class ConversationService implements ConversationServiceApi {
       );
     }
 
+    rows.forEach((row, i) => {
+      if (created[i] === true) this.measure(row);
+    });
     return rows.map((row, i) => ({
       id: row.id,
       userId: row.userId,
       created: created[i] === true,
       userCreated: usersCreated.get(row.userId) === true,
     }));
+  }
+
+  /** Counts one stored conversation and its tokens. */
+  private measure(row: NewConversation): void {
+    const model = row.aiModel;
+    this.recorded.add(1, { 'gen_ai.request.model': model, 'plugboard.conversation.status': row.status });
+    this.tokens.add(row.promptTokens, { 'gen_ai.request.model': model, 'gen_ai.token.type': 'input' });
+    this.tokens.add(row.completionTokens, { 'gen_ai.request.model': model, 'gen_ai.token.type': 'output' });
   }
 
   getUser(id: number): Promise<User | undefined> {

@@ -2,7 +2,9 @@ import type { Counter } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import type { Histogram, Tracer } from '@opentelemetry/api';
 import { createForwardingMeter, type ForwardingMeter } from '../telemetry/ForwardingMeter.js';
+import { createForwardingTracer } from '../telemetry/ForwardingTracer.js';
 import { CORE_VERSION } from '../version.js';
 import { ApiError } from '@plugboard/plugin-api';
 import { accessLog } from './accessLog.js';
@@ -12,7 +14,7 @@ import { dispatchToPlugins } from './dispatch.js';
 import { createErrorHandler } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
 import { healthRoutes } from './health.js';
-import { requestMetrics } from './requestMetrics.js';
+import { HTTP_DURATION_BUCKETS, requestMetrics } from './requestMetrics.js';
 import type { HttpAppOptions } from './types.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 2000;
@@ -20,14 +22,17 @@ const DEFAULT_READY_TIMEOUT_MS = 2000;
 /** One meter for every host app of the process: it holds only synchronous instruments, so it is never closed. */
 let httpMeter: ForwardingMeter | undefined;
 let clientAborts: Counter | undefined;
+let middlewareDuration: Histogram | undefined;
+let httpTracer: Tracer | undefined;
 
 function meter(): ForwardingMeter {
   return (httpMeter ??= createForwardingMeter('plugboard.http', CORE_VERSION));
 }
 
 /**
- * The host's one Hono app: request ids (`x-request-id` in and out), the request duration metric
- * (`http.server.request.duration`), an access log at debug level, a body size limit, `/healthz`
+ * The host's one Hono app: request ids (`x-request-id` in and out), the request metrics
+ * (`http.server.request.duration`, `http.server.active_requests`, `plugboard.middleware.duration`)
+ * and server span, an access log at debug level, a body size limit, `/healthz`
  * and `/readyz`, the admin API under `/admin`, then the started plugins' routes. Every error answers JSON `{ "error": { "code", "message", "requestId" } }`.
  *
  * @example
@@ -38,7 +43,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const { kernel, logger, adminToken } = options;
   const app = new Hono();
   app.use('*', requestId());
-  app.use('*', requestMetrics(meter()));
+  app.use('*', requestMetrics(meter(), (httpTracer ??= createForwardingTracer('plugboard.http', CORE_VERSION))));
   app.use('*', accessLog(logger));
   const limitBody = bodyLimit({
     maxSize: options.bodyLimit,
@@ -62,7 +67,12 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     description: 'Requests whose client closed the connection before the answer (a body cut short, a client that gave up).',
   });
   const errors = { clientAborts, ...(options.database?.outage ? { outage: options.database.outage } : {}) };
-  app.all('*', dispatchToPlugins(kernel, logger, errors));
+  middlewareDuration ??= meter().createHistogram('plugboard.middleware.duration', {
+    unit: 's',
+    description: "How long each plugin's app (its middleware and, when it answered, its route) took with a request.",
+    advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
+  });
+  app.all('*', dispatchToPlugins(kernel, logger, errors, middlewareDuration));
   app.notFound((c) => errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`));
   app.onError(createErrorHandler(logger, errors));
   if (adminToken === undefined || adminToken === '') logger.info(ADMIN_OFF_MESSAGE);

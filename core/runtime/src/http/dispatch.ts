@@ -1,10 +1,13 @@
+import type { Histogram } from '@opentelemetry/api';
 import type { Handler, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { createErrorHandler, type ErrorHandlerOptions } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
 import { ALREADY_SENT } from '@plugboard/plugin-api/internal';
 import { pluginCallState, startPluginCall } from '@plugboard/plugin-api/internal';
-import { answeredBy } from './requestMetrics.js';
+import { meterProviderInstalled } from '../telemetry/meterProviderInstalled.js';
+import { pluginRoute } from './pluginRoute.js';
+import { answeredBy, telemetryWanted } from './requestMetrics.js';
 import type { HostKernel } from './types.js';
 
 const prepared = new WeakSet<Hono>();
@@ -34,7 +37,13 @@ function prepare(app: Hono, plugin: string, logger: Logger, errors: ErrorHandler
  * @example
  * app.all('*', dispatchToPlugins(kernel, logger));
  */
-export function dispatchToPlugins(kernel: HostKernel, logger: Logger, errors: ErrorHandlerOptions = {}): Handler {
+export function dispatchToPlugins(
+  kernel: HostKernel,
+  logger: Logger,
+  errors: ErrorHandlerOptions = {},
+  /** `plugboard.middleware.duration`: how long each plugin app offered the request took, by plugin. */
+  middlewareDuration?: Histogram,
+): Handler {
   return async (c) => {
     // Read again at each step, keyed by plugin: a plugin may restart while an earlier one's route
     // is awaited, and a request passed on must reach its current app, not one that has stopped.
@@ -44,17 +53,23 @@ export function dispatchToPlugins(kernel: HostKernel, logger: Logger, errors: Er
       offered.add(plugin);
       prepare(app, plugin, logger, errors);
       const { env, state } = startPluginCall(c);
+      // Checked per request: with no MeterProvider installed this costs one integer compare.
+      const started = middlewareDuration !== undefined && meterProviderInstalled() ? performance.now() : -1;
       let res: Response;
       try {
         res = await app.fetch(c.req.raw, env);
       } catch (err) {
-        answeredBy(c, plugin);
+        if (started >= 0) middlewareDuration!.record((performance.now() - started) / 1000, middlewareAttributes(plugin, true));
+        answeredBy(c, plugin, telemetryWanted() ? pluginRoute(app, c.req.method, c.req.path) : undefined);
         // Hono rethrows values that are not Errors; the host's error handler only sees Errors.
         if (err instanceof Error) throw err;
         throw new Error(`A route of plugin '${plugin}' threw a value that is not an Error: ${String(err)}`, { cause: err });
       }
+      if (started >= 0) middlewareDuration!.record((performance.now() - started) / 1000, middlewareAttributes(plugin, !state.unmatched));
       if (state.unmatched) continue;
-      answeredBy(c, plugin);
+      // The pattern is looked up again outside the plugin app (its Context is gone): only when
+      // a metric or a span will carry it.
+      answeredBy(c, plugin, telemetryWanted() ? pluginRoute(app, c.req.method, c.req.path) : undefined);
       // A Node-style handler already answered; the marker must reach @hono/node-server untouched.
       if (res.headers.has(ALREADY_SENT)) return res;
       // Through the host context, so headers the host set (x-request-id) are added.
@@ -62,6 +77,19 @@ export function dispatchToPlugins(kernel: HostKernel, logger: Logger, errors: Er
     }
     return errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`);
   };
+}
+
+/** Made once per plugin and outcome rather than per request. */
+const middlewareAttributeSets = new Map<string, Readonly<Record<string, string | boolean>>>();
+
+function middlewareAttributes(plugin: string, answered: boolean): Readonly<Record<string, string | boolean>> {
+  const key = answered ? `+${plugin}` : `-${plugin}`;
+  let attributes = middlewareAttributeSets.get(key);
+  if (attributes === undefined) {
+    attributes = { 'plugboard.plugin': plugin, 'plugboard.answered': answered };
+    middlewareAttributeSets.set(key, attributes);
+  }
+  return attributes;
 }
 
 /** The first started plugin, in start order, that the request has not been offered to yet. */

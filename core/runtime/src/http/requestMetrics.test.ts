@@ -77,7 +77,7 @@ describe('http.server.request.duration', () => {
     ]);
   });
 
-  test("names the plugin whose app answered, not its route, and marks a plugin's 500 with error.type", async () => {
+  test("names the plugin whose app answered and its route pattern, and marks a plugin's 500 with error.type", async () => {
     const reader = sdk();
     const app = hostApp();
     expect((await app.request('/api/items/1')).status).toBe(200);
@@ -86,9 +86,45 @@ describe('http.server.request.duration', () => {
     expect((await app.request('/api/boom')).status).toBe(500);
 
     expect(await requests(reader)).toEqual([
-      [{ ...base('GET', 200), 'plugboard.plugin': 'catalog' }, 2],
-      [{ ...base('POST', 201), 'plugboard.plugin': 'catalog' }, 1],
-      [{ ...base('GET', 500), 'plugboard.plugin': 'catalog', 'error.type': '500' }, 1],
+      [{ ...base('GET', 200), 'plugboard.plugin': 'catalog', 'http.route': '/api/items/:id' }, 2],
+      [{ ...base('POST', 201), 'plugboard.plugin': 'catalog', 'http.route': '/api/items' }, 1],
+      [{ ...base('GET', 500), 'plugboard.plugin': 'catalog', 'http.route': '/api/boom', 'error.type': '500' }, 1],
+    ]);
+  });
+
+  test('http.server.active_requests goes up for a request in flight and back to 0 after it', async () => {
+    const reader = sdk();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const kernel = fakeKernel();
+    kernel.routesList.push(pluginApp('slow', (app) => app.get('/api/slow', async (c) => (await gate, c.text('done')))));
+    const app = createHttpApp({ kernel, logger, bodyLimit: 16 });
+    const pending = app.request('/api/slow');
+    await new Promise((r) => setTimeout(r, 20));
+    // Counts are process-wide: methods of earlier tests are reported too, at 0.
+    const active = async () =>
+      (await reader.points())
+        .filter((p) => p.name === 'http.server.active_requests' && p.attributes['http.request.method'] === 'GET')
+        .map((p) => [p.attributes, p.value]);
+    expect(await active()).toEqual([[{ 'http.request.method': 'GET', 'url.scheme': 'http' }, 1]]);
+    release();
+    expect((await pending).status).toBe(200);
+    expect(await active()).toEqual([[{ 'http.request.method': 'GET', 'url.scheme': 'http' }, 0]]);
+  });
+
+  test('plugboard.middleware.duration is recorded per plugin app offered the request, answered or passed on', async () => {
+    const reader = sdk();
+    const kernel = fakeKernel();
+    kernel.routesList.push(pluginApp('first', (app) => app.use('*', async (_c, next) => next())));
+    kernel.routesList.push(pluginApp('second', (app) => app.get('/api/x', (c) => c.text('x'))));
+    const app = createHttpApp({ kernel, logger, bodyLimit: 16 });
+    expect((await app.request('/api/x')).status).toBe(200);
+    const points = (await reader.points())
+      .filter((p) => p.name === 'plugboard.middleware.duration')
+      .map((p) => [p.attributes, (p.value as { count: number }).count]);
+    expect(points).toEqual([
+      [{ 'plugboard.plugin': 'first', 'plugboard.answered': false }, 1],
+      [{ 'plugboard.plugin': 'second', 'plugboard.answered': true }, 1],
     ]);
   });
 
@@ -96,7 +132,9 @@ describe('http.server.request.duration', () => {
     const reader = sdk();
     await hostApp().request('/healthz');
     const { resourceMetrics } = await reader.collect();
-    const metric = resourceMetrics.scopeMetrics.find((s) => s.scope.name === 'plugboard.http')!.metrics[0] as HistogramMetricData;
+    const metric = resourceMetrics.scopeMetrics
+      .find((s) => s.scope.name === 'plugboard.http')!
+      .metrics.find((m) => m.descriptor.name === 'http.server.request.duration') as HistogramMetricData;
     expect(metric.descriptor).toMatchObject({ name: 'http.server.request.duration', unit: 's', description: 'Duration of HTTP server requests.' });
     const point = metric.dataPoints[0]!;
     expect(point.value.buckets.boundaries).toEqual(HTTP_DURATION_BUCKETS);

@@ -1,20 +1,24 @@
 /**
- * The host's HTTP server metric, per the OpenTelemetry semantic conventions for HTTP:
- * `http.server.request.duration` in seconds, with the request method, response status code, URL
- * scheme, the matched route of the host's own routes, and the answering plugin's name for requests
- * a plugin app answered. Plugin routes carry no `http.route`: which route of a plugin's Hono app
- * matched is only known inside that app (see answeredBy below).
+ * The host's HTTP server telemetry, per the OpenTelemetry semantic conventions for HTTP:
+ * `http.server.request.duration` in seconds and `http.server.active_requests`, with the request
+ * method, response status code, URL scheme, the matched route (`http.route`: the host's own
+ * routes, and the route of the plugin app that answered, which the dispatcher finds) and the
+ * answering plugin's name; and a server span per request named `METHOD route`.
  */
-import type { Histogram, Meter } from '@opentelemetry/api';
+import type { Histogram, Meter, Tracer } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { meterProviderInstalled } from '../telemetry/meterProviderInstalled.js';
+import { runInServerSpan } from '../telemetry/serverSpan.js';
+import { tracerProviderInstalled } from '../telemetry/tracerProviderInstalled.js';
 import { ALREADY_SENT } from '@plugboard/plugin-api/internal';
 
 declare module 'hono' {
   interface ContextVariableMap {
     /** The plugin whose app answered the request, set by the dispatcher. */
     'plugboard.plugin': string;
+    /** The route of the plugin app that answered, set by the dispatcher while telemetry is on. */
+    'plugboard.route': string;
   }
 }
 
@@ -25,55 +29,136 @@ export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
 
 /**
- * Records the duration of every request on `http.server.request.duration` of `meter`. Put it
- * right after the request id middleware, so it times everything after. While no MeterProvider is
- * installed it only compares one integer and passes the request on: no clock read, no attributes.
+ * Measures every request: its duration on `http.server.request.duration` and its presence on
+ * `http.server.active_requests` of `meter` while a MeterProvider is installed, and a server span
+ * on `tracer` while a TracerProvider is. Put it right after the request id middleware, so it
+ * times everything after. While neither is installed it compares two integers and passes the
+ * request on: no clock read, no attributes.
  *
  * @example
- * const meter = createForwardingMeter('plugboard.http', CORE_VERSION);
  * app.use('*', requestId());
- * app.use('*', requestMetrics(meter));
+ * app.use('*', requestMetrics(createForwardingMeter('plugboard.http', CORE_VERSION), createForwardingTracer('plugboard.http', CORE_VERSION)));
  */
-export function requestMetrics(meter: Meter): MiddlewareHandler {
+export function requestMetrics(meter: Meter, tracer?: Tracer): MiddlewareHandler {
   const duration: Histogram = meter.createHistogram('http.server.request.duration', {
     unit: 's',
     description: 'Duration of HTTP server requests.',
     advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
   });
-  const measure: MiddlewareHandler = async (c, next) => {
+  observeActiveRequests(meter);
+  const measure = async (c: Context, next: () => Promise<void>): Promise<void> => {
     const started = performance.now();
-    await next();
-    duration.record((performance.now() - started) / 1000, attributesOf(c));
+    const active = activeEntry(c);
+    active.count++;
+    try {
+      await next();
+    } finally {
+      active.count--;
+      duration.record((performance.now() - started) / 1000, attributesOf(c, active.attributes));
+    }
   };
-  return (c, next) => (meterProviderInstalled() ? measure(c, next) : next());
+  const traced = (c: Context, next: () => Promise<void>, metered: boolean): Promise<void> => {
+    const method = methodOf(c);
+    return runInServerSpan(
+      tracer!,
+      c.req.raw.headers,
+      method,
+      { 'http.request.method': method, 'url.path': c.req.path, 'url.scheme': schemeOf(c) },
+      (name, value) => c.header(name, value),
+      metered ? () => measure(c, next) : next,
+      () => {
+        const status = statusOf(c);
+        const route = routeOf(c);
+        const plugin = c.get('plugboard.plugin');
+        return {
+          route,
+          status,
+          attributes: {
+            'http.response.status_code': status,
+            ...(route !== undefined ? { 'http.route': route } : {}),
+            ...(plugin !== undefined ? { 'plugboard.plugin': plugin } : {}),
+          },
+        };
+      },
+    );
+  };
+  return (c, next) => {
+    const metered = meterProviderInstalled();
+    if (tracer !== undefined && tracerProviderInstalled()) return traced(c, next, metered);
+    return metered ? measure(c, next) : next();
+  };
 }
 
 /**
- * Marks the request as answered by plugin `plugin`'s app, for the `plugboard.plugin` attribute.
+ * Marks the request as answered by plugin `plugin`'s app, for the `plugboard.plugin` attribute,
+ * and by its route `route` when the dispatcher looked it up.
  *
  * @example
  * const res = await app.fetch(c.req.raw, env);
- * answeredBy(c, plugin);
+ * answeredBy(c, plugin, '/api/users/:id');
  */
-export function answeredBy(c: Context, plugin: string): void {
+export function answeredBy(c: Context, plugin: string, route?: string): void {
   c.set('plugboard.plugin', plugin);
+  if (route !== undefined) c.set('plugboard.route', route);
 }
 
-function attributesOf(c: Context): Record<string, string | number> {
+/** Whether anything would use a plugin route's pattern: the dispatcher looks it up only then. */
+export function telemetryWanted(): boolean {
+  return meterProviderInstalled() || tracerProviderInstalled();
+}
+
+function methodOf(c: Context): string {
   const method = c.req.method;
+  return KNOWN_METHODS.has(method) ? method : '_OTHER';
+}
+
+function schemeOf(c: Context): string {
   const url = c.req.url;
+  return url.slice(0, url.indexOf(':'));
+}
+
+/** Requests in flight by method and scheme, process-wide, with the attributes they are reported under. */
+interface ActiveEntry {
+  readonly attributes: Readonly<Record<string, string>>;
+  count: number;
+}
+const activeRequests = new Map<string, ActiveEntry>();
+const observed = new WeakSet<Meter>();
+
+/**
+ * `http.server.active_requests` is observed from plain counts rather than added to twice per
+ * request: each SDK add hashes its attributes (about 1 µs), a count is one increment.
+ */
+function observeActiveRequests(meter: Meter): void {
+  if (observed.has(meter)) return;
+  observed.add(meter);
+  meter
+    .createObservableUpDownCounter('http.server.active_requests', { unit: '{request}', description: 'Number of active HTTP server requests.' })
+    .addCallback((result) => {
+      for (const entry of activeRequests.values()) result.observe(entry.count, entry.attributes);
+    });
+}
+
+/** The attributes known before the answer (those of `http.server.active_requests`) and their count. */
+function activeEntry(c: Context): ActiveEntry {
+  const method = methodOf(c);
+  const scheme = schemeOf(c);
+  const key = `${method} ${scheme}`;
+  let entry = activeRequests.get(key);
+  if (entry === undefined) {
+    entry = { attributes: { 'http.request.method': method, 'url.scheme': scheme }, count: 0 };
+    activeRequests.set(key, entry);
+  }
+  return entry;
+}
+
+function attributesOf(c: Context, base: Readonly<Record<string, string>>): Record<string, string | number> {
   const status = statusOf(c);
-  const attributes: Record<string, string | number> = {
-    'http.request.method': KNOWN_METHODS.has(method) ? method : '_OTHER',
-    'http.response.status_code': status,
-    'url.scheme': url.slice(0, url.indexOf(':')),
-  };
+  const attributes: Record<string, string | number> = { ...base, 'http.response.status_code': status };
   const plugin = c.get('plugboard.plugin');
   if (plugin !== undefined) attributes['plugboard.plugin'] = plugin;
-  else {
-    const route = hostRoute(c);
-    if (route !== undefined) attributes['http.route'] = route;
-  }
+  const route = routeOf(c);
+  if (route !== undefined) attributes['http.route'] = route;
   if (status >= 500) attributes['error.type'] = String(status);
   return attributes;
 }
@@ -83,6 +168,12 @@ function statusOf(c: Context): number {
   if (!c.res.headers.has(ALREADY_SENT)) return c.res.status;
   const outgoing = (c.env as { outgoing?: { statusCode?: number } } | undefined)?.outgoing;
   return outgoing?.statusCode ?? c.res.status;
+}
+
+/** The plugin app's route when a plugin answered, else the host's own. */
+function routeOf(c: Context): string | undefined {
+  if (c.get('plugboard.plugin') !== undefined) return c.get('plugboard.route');
+  return hostRoute(c);
 }
 
 /**

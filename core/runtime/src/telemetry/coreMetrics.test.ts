@@ -56,9 +56,11 @@ describe('the kernel metrics', () => {
     kernel.registry.register(greeterRef, greeter('fallback'), { owner: 'fallback', ranking: -5 });
     expect(await pointsOf(reader, 'plugboard.registry.swaps')).toEqual([
       [{ 'plugboard.service': 'core.runtime' }, 1],
+      [{ 'plugboard.service': 'core.clock' }, 1],
       [{ 'plugboard.service': 'test.greeter' }, 2],
     ]);
     expect(await pointsOf(reader, 'plugboard.registry.providers')).toEqual([
+      [{ 'plugboard.service': 'core.clock' }, 1],
       [{ 'plugboard.service': 'core.runtime' }, 1],
       [{ 'plugboard.service': 'test.greeter' }, 3],
     ]);
@@ -69,15 +71,18 @@ describe('the kernel metrics', () => {
     await spareOnce.unregister();
     expect(await pointsOf(reader, 'plugboard.registry.swaps')).toEqual([
       [{ 'plugboard.service': 'core.runtime' }, 1],
+      [{ 'plugboard.service': 'core.clock' }, 1],
       [{ 'plugboard.service': 'test.greeter' }, 4],
       [{ 'plugboard.service': 'test.spare' }, 2],
     ]);
     expect(await pointsOf(reader, 'plugboard.registry.providers')).toEqual([
+      [{ 'plugboard.service': 'core.clock' }, 1],
       [{ 'plugboard.service': 'core.runtime' }, 1],
       [{ 'plugboard.service': 'test.greeter' }, 2],
     ]);
     const spare = kernel.registry.register(serviceRef<Greeter>('test.spare'), greeter('spare'), { owner: 'spare' });
     expect(await pointsOf(reader, 'plugboard.registry.providers')).toEqual([
+      [{ 'plugboard.service': 'core.clock' }, 1],
       [{ 'plugboard.service': 'core.runtime' }, 1],
       [{ 'plugboard.service': 'test.greeter' }, 2],
       [{ 'plugboard.service': 'test.spare' }, 1],
@@ -85,6 +90,7 @@ describe('the kernel metrics', () => {
     await spare.unregister();
     // A ref left with no provider reports 0 rather than disappearing at its last count.
     expect(await pointsOf(reader, 'plugboard.registry.providers')).toEqual([
+      [{ 'plugboard.service': 'core.clock' }, 1],
       [{ 'plugboard.service': 'core.runtime' }, 1],
       [{ 'plugboard.service': 'test.greeter' }, 2],
       [{ 'plugboard.service': 'test.spare' }, 0],
@@ -223,6 +229,9 @@ describe('the kernel metrics', () => {
     const reader = sdk();
     expect(await pointsOf(reader, 'plugboard.registry.swaps')).toEqual([]);
     expect(await pointsOf(reader, 'plugboard.task.runs')).toEqual([]);
-    expect(await pointsOf(reader, 'plugboard.registry.providers')).toEqual([[{ 'plugboard.service': 'core.runtime' }, 1]]);
+    expect(await pointsOf(reader, 'plugboard.registry.providers')).toEqual([
+      [{ 'plugboard.service': 'core.clock' }, 1],
+      [{ 'plugboard.service': 'core.runtime' }, 1],
+    ]);
   });
 });

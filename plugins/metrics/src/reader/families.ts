@@ -8,6 +8,18 @@ import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelem
 import type { MetricAttributes, MetricFamily, MetricKind, MetricPoint } from '../contract.js';
 import { prometheusNameOf } from '../prometheus/prometheusName.js';
 
+/**
+ * Units the semantic conventions give instruments that `@opentelemetry/host-metrics` makes
+ * without one, so that they get their Prometheus suffix (`process_memory_usage_bytes`).
+ */
+const MISSING_UNITS: Readonly<Record<string, string>> = {
+  'system.memory.usage': 'By',
+  'system.memory.utilization': '1',
+  'system.cpu.utilization': '1',
+  'process.memory.usage': 'By',
+  'process.cpu.utilization': '1',
+};
+
 /** A point and the instrumentation scope that recorded it (for the `otel_scope_name` label). */
 export interface ScopedPoint extends MetricPoint {
   scope: string;
@@ -33,7 +45,8 @@ export function familiesOf(resourceMetrics: ResourceMetrics): ScopedFamily[] {
     for (const metric of metrics) {
       const kind = kindOf(metric);
       if (kind === undefined) continue;
-      const { name, unit, description } = metric.descriptor;
+      const { name, description } = metric.descriptor;
+      const unit = metric.descriptor.unit || (MISSING_UNITS[name] ?? '');
       let family = byName.get(name);
       if (family === undefined) {
         family = { name, prometheusName: prometheusNameOf(name, unit, kind), kind, unit, description, points: [] };
