@@ -25,13 +25,10 @@ it('enables and disables batching 100 times under concurrent writes: no write lo
   const best = () => app.kernel.kernel.registry.list().find((s) => s.id === 'conversations.writer')?.providers[0]?.owner;
   const owners: (string | undefined)[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const t0 = Date.now();
     await app.kernel.kernel.disable('batching');
-    const t1 = Date.now();
     owners.push(best());
     await new Promise((resolve) => setTimeout(resolve, 2));
     await app.kernel.kernel.enable('batching');
-    if (process.env['SWAP_DEBUG']) console.log('disable', t1 - t0, 'enable', Date.now() - t1, 'sent', sent.length);
     owners.push(best());
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
