@@ -27,7 +27,7 @@ function loadPlugin(load: { memoryBytes: number; queueDepth: number; cpu?: (s: n
     version: '0.1.0',
     core: '^0.1.0',
     setup(ctx) {
-      ctx.meter.createObservableGauge('process.memory.usage', { description: 'test: resident memory' }).addCallback((r) => r.observe(load.memoryBytes));
+      ctx.meter.createObservableGauge('process.memory.usage', { unit: 'By', description: 'test: resident memory' }).addCallback((r) => r.observe(load.memoryBytes));
       // Stands for plugins/batching's gauge in the tests that do not run it.
       if (options.queue) ctx.meter.createObservableGauge('plugboard.batch.queue_depth', { unit: '{row}' }).addCallback((r) => r.observe(load.queueDepth, { 'plugboard.batch.queue': 'conversations' }));
       const cpu = ctx.meter.createCounter('process.cpu.time', { unit: 's' });

@@ -15,9 +15,8 @@ export const METRIC_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   'http.server.active_requests': { kind: 'updowncounter', unit: '{request}', plugin: 'metrics' },
   'db.client.operation.duration': { kind: 'histogram', unit: 's', plugin: 'metrics' },
   'process.cpu.time': { kind: 'counter', unit: 's', plugin: 'metrics' },
-  'process.cpu.utilization': { kind: 'gauge', unit: '', plugin: 'metrics' },
-  // host-metrics gives these two no unit, so /metrics shows them without a suffix.
-  'process.memory.usage': { kind: 'gauge', unit: '', plugin: 'metrics' },
+  'process.cpu.utilization': { kind: 'gauge', unit: '1', plugin: 'metrics' },
+  'process.memory.usage': { kind: 'gauge', unit: 'By', plugin: 'metrics' },
   'v8js.memory.heap.used': { kind: 'updowncounter', unit: 'By', plugin: 'metrics' },
   'db.client.connection.pending_requests': { kind: 'updowncounter', unit: '{request}', plugin: 'metrics' },
   'plugboard.db.slow_queries': { kind: 'counter', unit: '{query}', plugin: 'metrics' },
