@@ -101,6 +101,23 @@ describe('WebhookNotifier', () => {
     hook.stop();
   });
 
+  it('sends no resolution for an alert that got muted, and notifies it again once unmuted', async () => {
+    const clock = new ManualClock();
+    const hook = notifier(clock, { groupWait: '0s', groupInterval: '1m' });
+    hook.notify({ now: clock.now(), alerts: [alert('Slow', {})], transitions: [] });
+    await clock.advance(0);
+    await hook.idle();
+    hook.notify({ now: clock.now(), alerts: [alert('Slow', {}, 'firing', true)], transitions: [] });
+    await clock.advance(60 * S);
+    await hook.idle();
+    expect((receiver.bodies as WebhookPayload[]).map((b) => b.status)).toEqual(['firing']);
+    hook.notify({ now: clock.now(), alerts: [alert('Slow', {})], transitions: [] });
+    await clock.advance(60 * S);
+    await hook.idle();
+    expect((receiver.bodies as WebhookPayload[]).map((b) => b.status)).toEqual(['firing', 'firing']);
+    hook.stop();
+  });
+
   it('retries a failing receiver with backoff until it answers', async () => {
     const clock = new ManualClock();
     const hook = notifier(clock, { groupWait: '0s', retries: 4 });
