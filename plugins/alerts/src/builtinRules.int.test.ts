@@ -6,7 +6,7 @@
 import { coreServices } from '@plugboard/plugin-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertInstance } from './contract.js';
-import { startAlertsApp, type AlertsApp } from './testSupport/alertsApp.js';
+import { startAlertsApp, type AlertsApp } from './__fixtures__/alertsApp.js';
 
 const S = 1000;
 const MIN = 60 * S;

@@ -13,6 +13,7 @@ import { promqlOfRule } from './export/promqlOfRule.js';
 import { createInstruments } from './instruments.js';
 import { AlertmanagerNotifier } from './notify/AlertmanagerNotifier.js';
 import { LogNotifier } from './notify/LogNotifier.js';
+import { SilenceStore } from './notify/SilenceStore.js';
 import { Silences } from './notify/Silences.js';
 import { WebhookNotifier } from './notify/WebhookNotifier.js';
 import { alertRoutes } from './routes/routes.js';
@@ -30,13 +31,26 @@ export default definePlugin({
   provides: [alertsRef, alertRulesRef],
   config: configSchema,
   commands: [exportCommand],
-  setup(ctx) {
+  async setup(ctx) {
     const config = ctx.config;
     const clock = ctx.get(coreServices.clock);
     const runtime = ctx.get(coreServices.runtime);
     const reader = ctx.get(metricsReaderRef);
-    const silences = new Silences(() => clock.now());
-    for (const s of config.silences) silences.add(s);
+    const store = new SilenceStore(ctx.get(coreServices.database).sequelize);
+    const silences = new Silences(
+      () => clock.now(),
+      (s) => store.save(s).catch((err: unknown) => {
+        ctx.logger.error({ err, silence: s }, `could not store silence '${s.id}'; it holds until this plugin restarts`);
+        throw err;
+      }),
+    );
+    await store.ensureTable();
+    silences.restore(await store.load(clock.now() - 86_400_000));
+    for (const s of config.silences) {
+      // A silence of the config that has run out is history, not an error that stops the plugin.
+      if (Date.parse(s.endsAt) <= clock.now()) ctx.logger.info({ silence: s }, `the silence of the config ending ${s.endsAt} has expired; it is skipped`);
+      else silences.add(s, { persist: false });
+    }
     const shipped = new Map<string, CompiledRule[]>();
     // The config's rules are checked by its schema already; a clash or bad override fails the start here.
     let rules = assembleRules(config, shipped);
@@ -74,7 +88,7 @@ export default definePlugin({
     ctx.provide(alertsRef, api);
     ctx.provide(alertRulesRef, {
       add(owner, inputs) {
-        const compiled = compileRules(inputs, owner, `rules shipped by '${owner}'`);
+        const compiled = compileRules(inputs, owner, 'rules');
         const next = new Map(shipped).set(owner, compiled);
         const all = assembleRules(config, next);
         shipped.set(owner, compiled);
@@ -89,7 +103,7 @@ export default definePlugin({
         };
       },
     });
-    alertRoutes(ctx.http, api);
+    alertRoutes(ctx.http, api, (id) => silences.saved(id));
 
     // A test (or a host) may swap the clock at runtime: the next evaluation is then set on the new one.
     ctx.onServiceEvent((event) => {

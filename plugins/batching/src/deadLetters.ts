@@ -5,6 +5,8 @@
  */
 import type pg from 'pg';
 import type { NewConversation } from '@plugboard/plugin-conversations';
+import { isTransient } from './processor/retry.js';
+import { withClient } from './writer/pgPool.js';
 
 export const DEAD_LETTER_TABLE = 'batching_dead_letters';
 
@@ -44,8 +46,12 @@ export function conversationFromPayload(payload: Record<string, unknown>): NewCo
 export class DeadLetterStore {
   constructor(private readonly pool: pg.Pool) {}
 
+  private query(sql: string, params: unknown[]): Promise<pg.QueryResult> {
+    return withClient(this.pool, (client) => client.query(sql, params), isTransient);
+  }
+
   async add(queue: string, itemId: string, payload: unknown, error: unknown): Promise<void> {
-    await this.pool.query(`INSERT INTO ${DEAD_LETTER_TABLE} (queue, item_id, payload, error_message, error_code) VALUES ($1, $2, $3, $4, $5)`, [
+    await this.query(`INSERT INTO ${DEAD_LETTER_TABLE} (queue, item_id, payload, error_message, error_code) VALUES ($1, $2, $3, $4, $5)`, [
       queue,
       itemId,
       JSON.stringify(payload),
@@ -56,7 +62,7 @@ export class DeadLetterStore {
 
   /** Dead letters not replayed yet, oldest first. */
   async pending(limit: number, queue = 'conversations'): Promise<DeadLetter[]> {
-    const result = await this.pool.query(
+    const result = await this.query(
       `SELECT id, queue, item_id, payload, error_message, error_code, failed_at, replayed_at, replay_error
        FROM ${DEAD_LETTER_TABLE} WHERE replayed_at IS NULL AND queue = $1 ORDER BY id LIMIT $2`,
       [queue, limit],
@@ -75,10 +81,10 @@ export class DeadLetterStore {
   }
 
   async markReplayed(id: number): Promise<void> {
-    await this.pool.query(`UPDATE ${DEAD_LETTER_TABLE} SET replayed_at = now(), replay_error = NULL WHERE id = $1`, [id]);
+    await this.query(`UPDATE ${DEAD_LETTER_TABLE} SET replayed_at = now(), replay_error = NULL WHERE id = $1`, [id]);
   }
 
   async markReplayFailed(id: number, error: unknown): Promise<void> {
-    await this.pool.query(`UPDATE ${DEAD_LETTER_TABLE} SET replay_error = $2 WHERE id = $1`, [id, error instanceof Error ? error.message : String(error)]);
+    await this.query(`UPDATE ${DEAD_LETTER_TABLE} SET replay_error = $2 WHERE id = $1`, [id, error instanceof Error ? error.message : String(error)]);
   }
 }

@@ -29,7 +29,7 @@ function conversationProcessor(ctx: PluginContext<BatchingConfig>) {
   const telemetry = batchTelemetry(ctx.meter, ctx.tracer, QUEUE, () => depth());
   const processor = new BatchProcessor<NewConversation, boolean>({
     name: QUEUE,
-    sink: (rows) => sink.write(rows),
+    sink: (rows, { attempt }) => sink.write(rows, attempt),
     deadLetter: async (row, error) => {
       ctx.logger.error({ conversationId: row.id, err: error }, `Conversation '${row.id}' was refused by the database (${message(error)}); keeping it in the dead-letter table.`);
       await deadLetters.add(QUEUE, row.id, row, error);

@@ -6,7 +6,7 @@
  * that and flushes the exporters, leaving the API a no-op.
  */
 import { coreServices, definePlugin, type DatabaseService } from '@plugboard/plugin-api';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { metricsConfigSchema, millis, type MetricsConfig } from './config.js';
 import { metricsReaderRef } from './contract.js';
 import { instrumentDatabase, poolUsage } from './db/databaseMetrics.js';
@@ -59,7 +59,7 @@ export default definePlugin({
           every: config.system.databaseSizeInterval,
           runOnStart: true,
           run: async () => {
-            const [row] = await sequelize.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size', { type: 'SELECT' as never, plain: false, raw: true });
+            const [row] = await sequelize.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size', { type: QueryTypes.SELECT });
             if (row !== undefined) system?.setDatabaseSize(Number(row.size), database);
           },
         });

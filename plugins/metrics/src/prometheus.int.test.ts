@@ -5,7 +5,8 @@ import { exchange, post, startApp, type TestApp } from './testSupport.js';
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startApp({ system: { databaseSizeInterval: '1s' } });
+  // Every statement counts as slow, so the slow-query counter shows.
+  app = await startApp({ system: { databaseSizeInterval: '1s' }, slowQueryThreshold: '0ms' });
 });
 afterAll(() => app?.close());
 
@@ -22,6 +23,10 @@ describe('/metrics after real traffic', () => {
     expect((await fetch(`${app.url}/api/users/501/conversations`)).status).toBe(200);
     expect((await fetch(`${app.url}/api/users/501`)).status).toBe(200);
     expect((await fetch(`${app.url}/api/users/99999`)).status).toBe(404);
+    // Enough garbage for the young generation to be collected at least once.
+    let junk: number[][] = [];
+    for (let i = 0; i < 2000; i++) junk.push(new Array<number>(5000).fill(i));
+    junk = [];
     await new Promise((r) => setTimeout(r, 1200));
     const text = await scrape();
 
@@ -38,6 +43,10 @@ describe('/metrics after real traffic', () => {
     expect(text).toMatch(/^plugboard_cache_misses_total\{[^}]*cache="users"[^}]*\} \d+$/m);
     expect(text).toMatch(/^plugboard_conversations_recorded_total\{[^}]*gen_ai_request_model="gpt-4o"[^}]*plugboard_conversation_status="completed"[^}]*\} 1$/m);
     expect(text).toMatch(/^plugboard_conversations_tokens_total\{[^}]*gen_ai_request_model="gpt-4o"[^}]*gen_ai_token_type="input"[^}]*\} 10$/m);
+    expect(text).toMatch(/^plugboard_db_slow_queries_total\{[^}]*db_operation_name="SELECT"[^}]*\} [1-9]\d*$/m);
+    expect(text).toMatch(/^plugboard_registry_swaps_total\{[^}]*plugboard_service="metrics.reader"[^}]*\} 1$/m);
+    expect(text).toMatch(/^plugboard_plugin_start_duration_seconds_count\{[^}]*plugboard_plugin="conversations"[^}]*\} 1$/m);
+    expect(text).toMatch(/^v8js_gc_duration_seconds_count\{[^}]*v8js_gc_type="(minor|major|incremental)"[^}]*\} [1-9]\d*$/m);
     expect(text).toMatch(/^plugboard_plugins\{[^}]*plugboard_plugin_state="started"[^}]*\} 2$/m);
     expect(text).toMatch(/^plugboard_registry_providers\{[^}]*plugboard_service="metrics.reader"[^}]*\} 1$/m);
     expect(text).toMatch(/^process_cpu_time_seconds_total\{[^}]*process_cpu_state="user"[^}]*\} [\d.e+-]+$/m);

@@ -59,13 +59,13 @@ export function dispatchToPlugins(
       try {
         res = await app.fetch(c.req.raw, env);
       } catch (err) {
-        if (started >= 0) middlewareDuration!.record((performance.now() - started) / 1000, { 'plugboard.plugin': plugin, 'plugboard.answered': true });
+        if (started >= 0) middlewareDuration!.record((performance.now() - started) / 1000, middlewareAttributes(plugin, true));
         answeredBy(c, plugin, telemetryWanted() ? pluginRoute(app, c.req.method, c.req.path) : undefined);
         // Hono rethrows values that are not Errors; the host's error handler only sees Errors.
         if (err instanceof Error) throw err;
         throw new Error(`A route of plugin '${plugin}' threw a value that is not an Error: ${String(err)}`, { cause: err });
       }
-      if (started >= 0) middlewareDuration!.record((performance.now() - started) / 1000, { 'plugboard.plugin': plugin, 'plugboard.answered': !state.unmatched });
+      if (started >= 0) middlewareDuration!.record((performance.now() - started) / 1000, middlewareAttributes(plugin, !state.unmatched));
       if (state.unmatched) continue;
       // The pattern is looked up again outside the plugin app (its Context is gone): only when
       // a metric or a span will carry it.
@@ -77,6 +77,19 @@ export function dispatchToPlugins(
     }
     return errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`);
   };
+}
+
+/** Made once per plugin and outcome rather than per request. */
+const middlewareAttributeSets = new Map<string, Readonly<Record<string, string | boolean>>>();
+
+function middlewareAttributes(plugin: string, answered: boolean): Readonly<Record<string, string | boolean>> {
+  const key = answered ? `+${plugin}` : `-${plugin}`;
+  let attributes = middlewareAttributeSets.get(key);
+  if (attributes === undefined) {
+    attributes = { 'plugboard.plugin': plugin, 'plugboard.answered': answered };
+    middlewareAttributeSets.set(key, attributes);
+  }
+  return attributes;
 }
 
 /** The first started plugin, in start order, that the request has not been offered to yet. */

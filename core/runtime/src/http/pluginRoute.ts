@@ -12,8 +12,8 @@ type RouterEntry = [[unknown, { method: string; path: string }], unknown];
 
 /**
  * The first route registered for a method (not a middleware of `use`/`all`, which Hono records
- * as `ALL`) that matches; failing that, the last non-wildcard `ALL` route; undefined when only
- * wildcards match. Never the raw path.
+ * as `ALL`) that matches; failing that, the last `ALL` route that is not a wildcard; undefined
+ * when only wildcards registered with `use` or `all` match. Never the raw path.
  *
  * @example
  * pluginRoute(app, 'GET', '/api/users/42'); // '/api/users/:id'
@@ -23,7 +23,8 @@ export function pluginRoute(app: Hono, method: string, path: string): string | u
   let fallback: string | undefined;
   for (const [[, route]] of entries) {
     if (route.method !== 'ALL') return route.path;
-    if (route.path !== '*' && route.path !== '/*') fallback = route.path;
+    // A wildcard `ALL` is most likely a `use` middleware (`/api/*`), which answered nothing.
+    if (!route.path.endsWith('*')) fallback = route.path;
   }
   return fallback;
 }

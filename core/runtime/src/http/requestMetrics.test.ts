@@ -101,8 +101,11 @@ describe('http.server.request.duration', () => {
     const app = createHttpApp({ kernel, logger, bodyLimit: 16 });
     const pending = app.request('/api/slow');
     await new Promise((r) => setTimeout(r, 20));
+    // Counts are process-wide: methods of earlier tests are reported too, at 0.
     const active = async () =>
-      (await reader.points()).filter((p) => p.name === 'http.server.active_requests').map((p) => [p.attributes, p.value]);
+      (await reader.points())
+        .filter((p) => p.name === 'http.server.active_requests' && p.attributes['http.request.method'] === 'GET')
+        .map((p) => [p.attributes, p.value]);
     expect(await active()).toEqual([[{ 'http.request.method': 'GET', 'url.scheme': 'http' }, 1]]);
     release();
     expect((await pending).status).toBe(200);
@@ -129,7 +132,9 @@ describe('http.server.request.duration', () => {
     const reader = sdk();
     await hostApp().request('/healthz');
     const { resourceMetrics } = await reader.collect();
-    const metric = resourceMetrics.scopeMetrics.find((s) => s.scope.name === 'plugboard.http')!.metrics[0] as HistogramMetricData;
+    const metric = resourceMetrics.scopeMetrics
+      .find((s) => s.scope.name === 'plugboard.http')!
+      .metrics.find((m) => m.descriptor.name === 'http.server.request.duration') as HistogramMetricData;
     expect(metric.descriptor).toMatchObject({ name: 'http.server.request.duration', unit: 's', description: 'Duration of HTTP server requests.' });
     const point = metric.dataPoints[0]!;
     expect(point.value.buckets.boundaries).toEqual(HTTP_DURATION_BUCKETS);

@@ -5,7 +5,7 @@
  * routes, and the route of the plugin app that answered, which the dispatcher finds) and the
  * answering plugin's name; and a server span per request named `METHOD route`.
  */
-import type { Histogram, Meter, Tracer, UpDownCounter } from '@opentelemetry/api';
+import type { Histogram, Meter, Tracer } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { meterProviderInstalled } from '../telemetry/meterProviderInstalled.js';
@@ -45,19 +45,16 @@ export function requestMetrics(meter: Meter, tracer?: Tracer): MiddlewareHandler
     description: 'Duration of HTTP server requests.',
     advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
   });
-  const active: UpDownCounter = meter.createUpDownCounter('http.server.active_requests', {
-    unit: '{request}',
-    description: 'Number of active HTTP server requests.',
-  });
+  observeActiveRequests(meter);
   const measure = async (c: Context, next: () => Promise<void>): Promise<void> => {
     const started = performance.now();
-    const base = baseAttributes(c);
-    active.add(1, base);
+    const active = activeEntry(c);
+    active.count++;
     try {
       await next();
     } finally {
-      active.add(-1, base);
-      duration.record((performance.now() - started) / 1000, attributesOf(c, base));
+      active.count--;
+      duration.record((performance.now() - started) / 1000, attributesOf(c, active.attributes));
     }
   };
   const traced = (c: Context, next: () => Promise<void>, metered: boolean): Promise<void> => {
@@ -120,12 +117,42 @@ function schemeOf(c: Context): string {
   return url.slice(0, url.indexOf(':'));
 }
 
-/** The attributes known before the answer: those of `http.server.active_requests`. */
-function baseAttributes(c: Context): Record<string, string> {
-  return { 'http.request.method': methodOf(c), 'url.scheme': schemeOf(c) };
+/** Requests in flight by method and scheme, process-wide, with the attributes they are reported under. */
+interface ActiveEntry {
+  readonly attributes: Readonly<Record<string, string>>;
+  count: number;
+}
+const activeRequests = new Map<string, ActiveEntry>();
+const observed = new WeakSet<Meter>();
+
+/**
+ * `http.server.active_requests` is observed from plain counts rather than added to twice per
+ * request: each SDK add hashes its attributes (about 1 µs), a count is one increment.
+ */
+function observeActiveRequests(meter: Meter): void {
+  if (observed.has(meter)) return;
+  observed.add(meter);
+  meter
+    .createObservableUpDownCounter('http.server.active_requests', { unit: '{request}', description: 'Number of active HTTP server requests.' })
+    .addCallback((result) => {
+      for (const entry of activeRequests.values()) result.observe(entry.count, entry.attributes);
+    });
 }
 
-function attributesOf(c: Context, base: Record<string, string>): Record<string, string | number> {
+/** The attributes known before the answer (those of `http.server.active_requests`) and their count. */
+function activeEntry(c: Context): ActiveEntry {
+  const method = methodOf(c);
+  const scheme = schemeOf(c);
+  const key = `${method} ${scheme}`;
+  let entry = activeRequests.get(key);
+  if (entry === undefined) {
+    entry = { attributes: { 'http.request.method': method, 'url.scheme': scheme }, count: 0 };
+    activeRequests.set(key, entry);
+  }
+  return entry;
+}
+
+function attributesOf(c: Context, base: Readonly<Record<string, string>>): Record<string, string | number> {
   const status = statusOf(c);
   const attributes: Record<string, string | number> = { ...base, 'http.response.status_code': status };
   const plugin = c.get('plugboard.plugin');

@@ -36,7 +36,8 @@ export async function runInServerSpan(
   run: () => Promise<void>,
   end: () => ServerSpanEnd,
 ): Promise<void> {
-  const parent: OtelContext = propagation.extract(ROOT_CONTEXT, headers, headerGetter);
+  // Most requests carry no trace context: skip the propagators' work for them.
+  const parent: OtelContext = headers.has('traceparent') ? propagation.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
   const span: Span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
   const { traceId, spanId, traceFlags } = span.spanContext();
   if (span.isRecording() || trace.getSpanContext(parent) !== undefined) {

@@ -4,8 +4,8 @@ import type { MetricsSnapshot } from '@plugboard/plugin-metrics';
 import { promqlOfRule } from '../export/promqlOfRule.js';
 import { Silences } from '../notify/Silences.js';
 import { compileRule, type AlertRuleInput } from '../rules/schema.js';
-import { ManualClock } from '../testSupport/ManualClock.js';
-import { snapshotOf } from '../testSupport/snapshots.js';
+import { ManualClock } from '../__fixtures__/ManualClock.js';
+import { snapshotOf } from '../__fixtures__/snapshots.js';
 import { AlertEngine, type EvaluationOutcome } from './AlertEngine.js';
 
 const S = 1000;

@@ -80,6 +80,18 @@ describe('alerts export', () => {
     expect(failed).toContain('HighBatchQueue');
   });
 
+  it('still agrees with Prometheus when the config moved a built-in threshold out of its fixture\'s reach', async () => {
+    const moved = configSchema.parse({ builtins: { HighCpuLoad: { threshold: 2 }, HighBatchQueue: { for: '0s' } } });
+    await exportTo('prometheus', 'plugboard.rules.yml', moved);
+    await exportTo('promtool-test', 'plugboard.rules.test.yml', moved);
+    const tests = parse(await readFile(join(dir, 'plugboard.rules.test.yml'), 'utf8')).tests as { name: string; alert_rule_test: { exp_alerts: unknown[] }[] }[];
+    const cpu = tests.find((t) => t.name.startsWith('HighCpuLoad'))!;
+    expect(cpu.alert_rule_test.map((t) => t.exp_alerts)).toEqual([[], []]);
+    expect(tests.find((t) => t.name.startsWith('HighBatchQueue'))!.alert_rule_test[0]!.exp_alerts).toHaveLength(1);
+    const { stdout } = await run('promtool', ['test', 'rules', join(dir, 'plugboard.rules.test.yml')]);
+    expect(stdout).toContain('SUCCESS');
+  });
+
   it('refuses an unknown format', async () => {
     await expect(exportTo('grafana', 'x.yml', config)).rejects.toThrow("--format is 'grafana': use 'prometheus' or 'promtool-test'.");
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { History } from '../engine/History.js';
-import { histogram, snapshotOf } from '../testSupport/snapshots.js';
+import { histogram, snapshotOf } from '../__fixtures__/snapshots.js';
 import { evaluate, extrapolatedIncrease, quantileOf } from './evaluate.js';
 import { parseExpr } from './parse.js';
 

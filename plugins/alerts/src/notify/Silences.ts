@@ -48,8 +48,32 @@ export function matchesAll(matchers: readonly SilenceMatcher[], labels: Readonly
 
 export class Silences {
   private readonly byId = new Map<string, Silence>();
+  private readonly saves = new Map<string, Promise<void>>();
 
-  constructor(private readonly now: () => number) {}
+  /** `persist`, when given, stores each silence added or expired (see SilenceStore); `saved(id)` awaits it. */
+  constructor(
+    private readonly now: () => number,
+    private readonly persist?: (s: Silence) => Promise<void>,
+  ) {}
+
+  /** Puts back silences kept from before (not persisted again). */
+  restore(silences: readonly Silence[]): void {
+    for (const s of silences) this.byId.set(s.id, s);
+  }
+
+  private changed(silence: Silence, persist: boolean): void {
+    this.byId.set(silence.id, silence);
+    if (!persist || !this.persist) return;
+    const previous = this.saves.get(silence.id) ?? Promise.resolve();
+    const save = previous.catch(() => undefined).then(() => this.persist!(silence));
+    this.saves.set(silence.id, save);
+    void save.catch(() => undefined).finally(() => this.saves.get(silence.id) === save && this.saves.delete(silence.id));
+  }
+
+  /** Resolves once the silence's last change is stored; rejects with the store's error. */
+  async saved(id: string): Promise<void> {
+    await this.saves.get(id);
+  }
 
   /**
    * Adds a silence; throws an `invalidArgument` PlugboardError naming the field for a bad one.
@@ -57,7 +81,7 @@ export class Silences {
    * @example
    * silences.add({ matchers: [{ name: 'alertname', value: 'HighCpuLoad' }], endsAt: '2026-01-01T12:00:00Z' })
    */
-  add(input: SilenceInput): Silence {
+  add(input: SilenceInput, options: { persist?: boolean } = {}): Silence {
     const parsed = silenceInputSchema.safeParse(input);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${['silence', ...i.path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '')}: ${i.message}`);
@@ -79,7 +103,7 @@ export class Silences {
       createdBy: s.createdBy,
       comment: s.comment,
     };
-    this.byId.set(silence.id, silence);
+    this.changed(silence, options.persist ?? true);
     return silence;
   }
 
@@ -87,7 +111,7 @@ export class Silences {
   remove(id: string): boolean {
     const silence = this.byId.get(id);
     if (!silence || Date.parse(silence.endsAt) <= this.now()) return false;
-    this.byId.set(id, { ...silence, endsAt: new Date(this.now()).toISOString() });
+    this.changed({ ...silence, endsAt: new Date(this.now()).toISOString() }, true);
     return true;
   }
 

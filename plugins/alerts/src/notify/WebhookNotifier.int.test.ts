@@ -2,8 +2,8 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webhookSchema } from '../config.js';
 import type { AlertInstance } from '../contract.js';
-import { ManualClock } from '../testSupport/ManualClock.js';
-import { startReceiver, type Receiver } from '../testSupport/receiver.js';
+import { ManualClock } from '../__fixtures__/ManualClock.js';
+import { startReceiver, type Receiver } from '../__fixtures__/receiver.js';
 import type { WebhookPayload } from './WebhookNotifier.js';
 import { WebhookNotifier } from './WebhookNotifier.js';
 
@@ -53,6 +53,7 @@ describe('WebhookNotifier', () => {
     ]);
     expect(first[0]).toMatchObject({
       version: '4',
+      groupKey: '{}:{alertname="Deep"}',
       receiver: 'ops',
       truncatedAlerts: 0,
       commonLabels: { alertname: 'Deep', severity: 'warning', queue: 'a' },
@@ -97,6 +98,23 @@ describe('WebhookNotifier', () => {
     await clock.advance(0);
     await hook.idle();
     expect((receiver.bodies as WebhookPayload[]).map((b) => b.groupLabels.alertname)).toEqual(['Cpu']);
+    hook.stop();
+  });
+
+  it('sends no resolution for an alert that got muted, and notifies it again once unmuted', async () => {
+    const clock = new ManualClock();
+    const hook = notifier(clock, { groupWait: '0s', groupInterval: '1m' });
+    hook.notify({ now: clock.now(), alerts: [alert('Slow', {})], transitions: [] });
+    await clock.advance(0);
+    await hook.idle();
+    hook.notify({ now: clock.now(), alerts: [alert('Slow', {}, 'firing', true)], transitions: [] });
+    await clock.advance(60 * S);
+    await hook.idle();
+    expect((receiver.bodies as WebhookPayload[]).map((b) => b.status)).toEqual(['firing']);
+    hook.notify({ now: clock.now(), alerts: [alert('Slow', {})], transitions: [] });
+    await clock.advance(60 * S);
+    await hook.idle();
+    expect((receiver.bodies as WebhookPayload[]).map((b) => b.status)).toEqual(['firing', 'firing']);
     hook.stop();
   });
 

@@ -74,7 +74,9 @@ export class WebhookNotifier implements Notifier {
     const labels = this.config.groupBy.includes('...')
       ? { ...alert.labels }
       : Object.fromEntries(this.config.groupBy.filter((l) => alert.labels[l] !== undefined).map((l) => [l, alert.labels[l]!]));
-    return { key: `{}:${JSON.stringify(Object.entries(labels).sort())}`, labels };
+    // Alertmanager's form: `{}:{alertname="Deep"}`.
+    const inner = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ');
+    return { key: `{}:{${inner}}`, labels };
   }
 
   notify(outcome: EvaluationOutcome): void {
@@ -85,8 +87,13 @@ export class WebhookNotifier implements Notifier {
       for (const id of [...group.alerts.keys()]) {
         if (current.has(id)) continue;
         const latest = byId.get(id);
-        // Sent as firing and now resolved (or gone): keep it to tell the receiver; otherwise drop it.
-        if (group.sentFiring.has(id) && (!latest || latest.state === 'resolved' || latest.muted)) {
+        if (latest?.muted) {
+          // Muted (silenced, inhibited): no longer notified, and not resolved either, as in
+          // Alertmanager; once unmuted it counts as new for its group.
+          group.alerts.delete(id);
+          group.sentFiring.delete(id);
+        } else if (group.sentFiring.has(id) && (!latest || latest.state === 'resolved')) {
+          // Sent as firing and now resolved (or gone): kept to tell the receiver.
           const resolvedAt = latest?.resolvedAt ?? new Date(outcome.now).toISOString();
           group.alerts.set(id, { ...(latest ?? group.alerts.get(id)!), state: 'resolved', resolvedAt });
         } else group.alerts.delete(id);

@@ -161,7 +161,15 @@ describe('retry', () => {
 describe('permanent failures', () => {
   it('bisects a batch until the bad item is alone, dead-letters it and writes the rest', async () => {
     const dead: string[] = [];
-    const p = make({ maxBatchSize: 8, deadLetter: async (item) => void dead.push(item.id) });
+    const flushes: { size: number; outcome?: string }[] = [];
+    const observer = {
+      flushStarted(size: number) {
+        const flush: { size: number; outcome?: string } = { size };
+        flushes.push(flush);
+        return { end: (outcome: string) => void (flush.outcome = outcome) };
+      },
+    };
+    const p = make({ maxBatchSize: 8, deadLetter: async (item) => void dead.push(item.id), observer });
     sink.fail = (batch) => (batch.some((i) => i.bad === true) ? violation() : undefined);
     const batch = items(8).map((i) => (i.id === 'i5' ? { ...i, bad: true } : i));
     const results = await Promise.allSettled(batch.map((i) => p.enqueue(i)));
@@ -174,6 +182,8 @@ describe('permanent failures', () => {
     );
     expect((err.cause as { code: string }).code).toBe('23514');
     expect(dead).toEqual(['i5']);
+    // One flush (one span) for the whole batch, its splits included, ending in error.
+    expect(flushes).toEqual([{ size: 8, outcome: 'error' }]);
     expect(sink.batches).toEqual([
       ['i0', 'i1', 'i2', 'i3', 'i4', 'i5', 'i6', 'i7'],
       ['i0', 'i1', 'i2', 'i3'],

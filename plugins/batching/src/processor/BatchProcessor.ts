@@ -164,8 +164,8 @@ export class BatchProcessor<T, R> {
     const observation = this.options.observer?.flushStarted?.(batch.length, links);
     const started = performance.now();
     try {
-      await this.write(batch, observation);
-      observation?.end('ok', (performance.now() - started) / 1000);
+      const failure = await this.write(batch, observation);
+      observation?.end(failure === undefined ? 'ok' : 'error', (performance.now() - started) / 1000, failure);
     } catch (err) {
       // write() settles every entry itself; this is a bug in the processor or the observer.
       for (const entry of batch) this.settle(entry, () => entry.reject(err));
@@ -173,8 +173,11 @@ export class BatchProcessor<T, R> {
     }
   }
 
-  /** Writes `batch`, retrying transient failures and bisecting permanent ones; settles every entry. */
-  private async write(batch: Entry<T, R>[], observation: FlushObservation | undefined): Promise<void> {
+  /**
+   * Writes `batch`, retrying transient failures and bisecting permanent ones; settles every
+   * entry. Resolves with the first error an entry ended with, undefined when all were written.
+   */
+  private async write(batch: Entry<T, R>[], observation: FlushObservation | undefined): Promise<unknown> {
     const items = batch.map((e) => e.item);
     for (let attempt = 1; ; attempt++) {
       let results: readonly R[];
@@ -186,7 +189,7 @@ export class BatchProcessor<T, R> {
           if (attempt >= this.options.retry.maxAttempts) {
             const failure = new RetriesExhaustedError(attempt, err);
             for (const entry of batch) this.settle(entry, () => entry.reject(failure));
-            return;
+            return failure;
           }
           const delay = backoffDelay(attempt, this.options.retry, this.random);
           this.options.observer?.retried?.(attempt, delay, err);
@@ -195,22 +198,23 @@ export class BatchProcessor<T, R> {
         }
         if (batch.length === 1) return this.deadLetter(batch[0]!, err);
         const half = Math.ceil(batch.length / 2);
-        await this.write(batch.slice(0, half), observation);
-        return this.write(batch.slice(half), observation);
+        const first = await this.write(batch.slice(0, half), observation);
+        const second = await this.write(batch.slice(half), observation);
+        return first ?? second;
       }
       if (results.length !== batch.length) {
         const err = new Error(`The '${this.options.name}' sink returned ${results.length} results for ${batch.length} items: it must return one per item.`);
         for (const entry of batch) this.settle(entry, () => entry.reject(err));
-        return;
+        return err;
       }
       batch.forEach((entry, i) => this.settle(entry, () => entry.resolve(results[i]!)));
       this.options.observer?.written?.(batch.length);
-      return;
+      return undefined;
     }
   }
 
   /** Keeps an item refused for good (retrying the dead-letter sink's transient failures), then rejects its caller. */
-  private async deadLetter(entry: Entry<T, R>, error: unknown): Promise<void> {
+  private async deadLetter(entry: Entry<T, R>, error: unknown): Promise<DeadLetteredError> {
     const id = this.options.idOf(entry.item);
     const reason = error instanceof Error ? error.message : String(error);
     let stored = this.options.deadLetter === undefined;
@@ -229,6 +233,7 @@ export class BatchProcessor<T, R> {
     const failure = new DeadLetteredError(id, reason, { cause: error, stored });
     if (keepError !== undefined && !stored) (failure as { keepError?: unknown }).keepError = keepError;
     this.settle(entry, () => entry.reject(failure));
+    return failure;
   }
 
   private settle(entry: Entry<T, R>, outcome: () => void): void {

@@ -53,6 +53,8 @@ describe.each(['copy', 'unnest'] as const)('ConversationBatchSink (%s)', (method
       const b = row({ totalTokens: 30, promptTokens: 10, completionTokens: 20 });
       expect(await sink.write([a, b, a])).toEqual([true, true, false]);
       expect(await sink.write([b, row()])).toEqual([false, true]);
+      // A retry (attempt 2) of rows an earlier attempt committed stores and counts nothing.
+      expect(await sink.write([a, b], 2)).toEqual([false, false]);
       const [after] = (await app.db.sequelize.query('SELECT message_count, tokens_used FROM users WHERE id = 5001'))[0] as { message_count: number; tokens_used: string }[];
       expect(Number(after!.message_count) - Number(before!.message_count)).toBe(3);
       expect(Number(after!.tokens_used) - Number(before!.tokens_used)).toBe(36);

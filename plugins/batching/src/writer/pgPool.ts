@@ -41,3 +41,27 @@ export function batchPool(sequelize: Sequelize, options: BatchPoolOptions): pg.P
   pool.on('error', () => undefined);
   return pool;
 }
+
+/**
+ * Runs `work` on a client of `pool` and gives it back. A checked-out client whose connection
+ * fails emits 'error', which would crash the process without a listener; this one keeps it, and
+ * such a client (or one whose work failed with a lost connection) is destroyed, not pooled again.
+ *
+ * @example
+ * const n = await withClient(pool, async (client) => (await client.query('SELECT 1 AS n')).rows[0].n);
+ */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, isLost: (err: unknown) => boolean): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken ??= err);
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } catch (err) {
+    if (isLost(err)) broken ??= err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}

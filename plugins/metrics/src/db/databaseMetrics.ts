@@ -9,7 +9,8 @@ import { SpanKind, type Meter, type Tracer, type Span } from '@opentelemetry/api
 import type { Sequelize } from 'sequelize';
 import { summarizeSql } from './sql.js';
 
-const HOOK = 'plugboard-metrics';
+/** Hooks are removed by name: each instance its own, so a restarted plugin's stop leaves the new hooks alone. */
+let instances = 0;
 
 interface PoolLike {
   size: number;
@@ -44,6 +45,7 @@ export function instrumentDatabase(
     description: `Statements that took at least the configured slow-query threshold (${slowQueryMs} ms).`,
   });
   const started = new WeakMap<object, Started>();
+  const hook = `plugboard-metrics-${++instances}`;
 
   const before = (_options: unknown, query: object): void => {
     const span = tracer?.startSpan('db', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': namespace } });
@@ -64,8 +66,8 @@ export function instrumentDatabase(
       entry.span.end();
     }
   };
-  sequelize.addHook('beforeQuery', HOOK, before as never);
-  sequelize.addHook('afterQuery', HOOK, after as never);
+  sequelize.addHook('beforeQuery', hook, before as never);
+  sequelize.addHook('afterQuery', hook, after as never);
 
   const pool = (): PoolLike | undefined => {
     const candidate = (sequelize as unknown as { connectionManager?: { pool?: Partial<PoolLike> } }).connectionManager?.pool;
@@ -97,8 +99,8 @@ export function instrumentDatabase(
   meter.addBatchObservableCallback(observe, [count, pending, max]);
 
   return () => {
-    sequelize.removeHook('beforeQuery', HOOK);
-    sequelize.removeHook('afterQuery', HOOK);
+    sequelize.removeHook('beforeQuery', hook);
+    sequelize.removeHook('afterQuery', hook);
     meter.removeBatchObservableCallback(observe, [count, pending, max]);
   };
 }

@@ -17,6 +17,13 @@ import { TraceRing } from '../traces/TraceRing.js';
 import { otlpMetricExporter, otlpTraceExporter } from './otlp.js';
 import { createSampler } from './sampler.js';
 
+/**
+ * The SDK whose providers are installed now. A reload that changes this plugin's config starts
+ * the new instance before it stops the old one: the old one's stop must then shut its own
+ * providers down without uninstalling the new instance's.
+ */
+let installed: Sdk | undefined;
+
 export interface SdkOptions {
   resource: Resource;
   /** Bucket bounds of every histogram in seconds. */
@@ -79,13 +86,16 @@ export function createSdk(options: SdkOptions): Sdk {
   }
   const contextManager = new AsyncLocalStorageContextManager();
 
-  return {
+  const sdk: Sdk = {
     meterProvider,
     reader,
     tracerProvider,
     ring,
     otlp: { metrics: metricExporter !== undefined, traces: traceExporter !== undefined },
     install() {
+      // The API refuses a second context manager or propagator: a previous instance's go first.
+      propagation.disable();
+      context.disable();
       installMeterProvider(meterProvider);
       if (tracerProvider !== undefined) {
         context.setGlobalContextManager(contextManager.enable());
@@ -93,19 +103,25 @@ export function createSdk(options: SdkOptions): Sdk {
           new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
         );
         installTracerProvider(tracerProvider);
+      } else {
+        installTracerProvider(undefined);
       }
+      installed = sdk;
     },
     async uninstall() {
-      installMeterProvider(undefined);
-      if (tracerProvider !== undefined) {
+      if (installed === sdk) {
+        installed = undefined;
+        installMeterProvider(undefined);
         installTracerProvider(undefined);
         propagation.disable();
         context.disable();
       }
+      contextManager.disable();
       const results = await Promise.allSettled([meterProvider.shutdown(), tracerProvider?.shutdown()]);
       for (const r of results) {
         if (r.status === 'rejected') options.logger.warn({ err: r.reason }, 'The OpenTelemetry SDK did not shut down cleanly; some data may not have been exported.');
       }
     },
   };
+  return sdk;
 }

@@ -8,7 +8,7 @@ import { createTestDatabase, startTestKernel, type TestDatabase, type TestKernel
 import { coreServices, definePlugin, type PluginDefinition } from '@plugboard/plugin-api';
 import conversations from '@plugboard/plugin-conversations';
 import metrics from '@plugboard/plugin-metrics';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { alertsRef, type AlertsApi } from '../contract.js';
 import alerts from '../plugin.js';
 import { ManualClock } from './ManualClock.js';
@@ -21,14 +21,15 @@ export interface Load {
   addCpuSeconds(seconds: number): void;
 }
 
-function loadPlugin(load: { memoryBytes: number; queueDepth: number; cpu?: (s: number) => void }): PluginDefinition {
+function loadPlugin(load: { memoryBytes: number; queueDepth: number; cpu?: (s: number) => void }, options: { queue: boolean }): PluginDefinition {
   return definePlugin({
     name: 'load',
     version: '0.1.0',
     core: '^0.1.0',
     setup(ctx) {
-      ctx.meter.createObservableGauge('process.memory.usage', { description: 'test: resident memory' }).addCallback((r) => r.observe(load.memoryBytes));
-      ctx.meter.createObservableGauge('plugboard.batch.queue_depth', { unit: '{conversation}' }).addCallback((r) => r.observe(load.queueDepth, { 'plugboard.batch.queue': 'conversations' }));
+      ctx.meter.createObservableGauge('process.memory.usage', { unit: 'By', description: 'test: resident memory' }).addCallback((r) => r.observe(load.memoryBytes));
+      // Stands for plugins/batching's gauge in the tests that do not run it.
+      if (options.queue) ctx.meter.createObservableGauge('plugboard.batch.queue_depth', { unit: '{row}' }).addCallback((r) => r.observe(load.queueDepth, { 'plugboard.batch.queue': 'conversations' }));
       const cpu = ctx.meter.createCounter('process.cpu.time', { unit: 's' });
       load.cpu = (s) => cpu.add(s, { 'process.cpu.state': 'user' });
       ctx.http.get('/api/load/fail', (c) => c.json({ error: { code: 'boom', message: 'failing on purpose' } }, 500));
@@ -48,21 +49,21 @@ export interface AlertsApp {
   close(): Promise<void>;
 }
 
-export async function startAlertsApp(alertsConfig: Record<string, unknown> = {}, options: { metrics?: Record<string, unknown>; extraPlugins?: PluginDefinition[] } = {}): Promise<AlertsApp> {
+export async function startAlertsApp(alertsConfig: Record<string, unknown> = {}, options: { metrics?: Record<string, unknown>; extraPlugins?: PluginDefinition[]; extraConfig?: Record<string, Record<string, unknown>>; keepSystemClock?: boolean; logger?: Logger } = {}): Promise<AlertsApp> {
   const db = await createTestDatabase();
   const state: { memoryBytes: number; queueDepth: number; cpu?: (s: number) => void } = { memoryBytes: 100e6, queueDepth: 0 };
   const kernel = await startTestKernel({
-    plugins: [conversations, metrics, alerts, loadPlugin(state), ...(options.extraPlugins ?? [])],
+    plugins: [conversations, metrics, alerts, loadPlugin(state, { queue: !(options.extraPlugins ?? []).some((p) => p.name === 'batching') }), ...(options.extraPlugins ?? [])],
     database: db,
-    // Rules are evaluated by step(): the engine's own timer is set a day out so it never interferes.
-    config: { metrics: { system: { enabled: false }, ...options.metrics }, alerts: { evaluationInterval: '1d', ...alertsConfig } },
-    logger: pino({ level: 'silent' }),
+    // With the test clock, rules are evaluated by step(): the engine's own timer is set a day out so it never interferes.
+    config: { ...options.extraConfig, metrics: { system: { enabled: false }, ...options.metrics }, alerts: { ...(options.keepSystemClock ? {} : { evaluationInterval: '1d' }), ...alertsConfig } },
+    logger: options.logger ?? pino({ level: 'silent' }),
   }).catch(async (err: unknown) => {
     await db.close();
     throw err;
   });
   const clock = new ManualClock(Date.now());
-  kernel.provide(coreServices.clock, clock, { ranking: 100 });
+  if (!options.keepSystemClock) kernel.provide(coreServices.clock, clock, { ranking: 100 });
   const api = kernel.get(alertsRef);
   const load: Load = {
     get memoryBytes() {

@@ -1,0 +1,136 @@
+/**
+ * What plugins/metrics costs a real server: requests/s of a DB-backed route
+ * (`GET /api/users/:id/conversations`, a cached user then one indexed query) and of a route that
+ * does no I/O (`GET /api/users/:id` answered from the user cache), each against three servers
+ * run side by side on one database: the metrics plugin disabled, metrics only (tracing off), and
+ * metrics plus tracing with every request sampled. Rounds of autocannon alternate between the
+ * three, in a rotating order, so drift hits all alike. The server's CPU time per request is read
+ * from /proc/<pid>/stat around each round. Prints a table, then one JSON line.
+ *
+ * Usage: npm run bench -- overhead [seconds per round, default 5] [rounds, default 5]
+ */
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { stringify } from 'yaml';
+import { createTestDatabase } from '../core/runtime/src/testing/database.js';
+import { spawnServer, type SpawnedServer } from '../core/runtime/src/testing/spawnServer.js';
+import { median, round1, round2 } from './stats.js';
+
+const SECONDS = Number(process.argv[2] ?? 5);
+const ROUNDS = Number(process.argv[3] ?? 5);
+const CONNECTIONS = 16;
+const USER = 4242;
+const CONVERSATIONS = 20;
+/** Linux reports process CPU in clock ticks of 10 ms (USER_HZ = 100). */
+const TICK_MS = 10;
+
+type Mode = 'off' | 'metrics' | 'all';
+const MODES: readonly Mode[] = ['off', 'metrics', 'all'];
+const ROUTES = { db: `/api/users/${USER}/conversations`, noio: `/api/users/${USER}` } as const;
+type Route = keyof typeof ROUTES;
+
+const db = await createTestDatabase();
+const dir = await mkdtemp(join(tmpdir(), 'plugboard-bench-overhead-'));
+const servers = new Map<Mode, SpawnedServer>();
+
+async function start(mode: Mode): Promise<SpawnedServer> {
+  const path = join(dir, `${mode}.yaml`);
+  const metrics = { enabled: mode !== 'off', tracing: { enabled: mode === 'all', sampleRatio: 1 }, system: { enabled: true } };
+  await writeFile(path, stringify({ logging: { level: 'warn' }, database: { url: db.url }, plugins: { conversations: {}, metrics } }));
+  return spawnServer({ args: ['--config', path, '--port', '0'], env: { OTEL_TRACES_SAMPLER: 'always_on' } });
+}
+
+/** utime + stime of the server process, in ms. */
+async function cpuMs(server: SpawnedServer): Promise<number> {
+  const stat = await readFile(`/proc/${server.child.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+async function round(server: SpawnedServer, route: Route, seconds: number): Promise<{ rps: number; cpuUsPerRequest: number }> {
+  const before = await cpuMs(server);
+  const result = await autocannon({ url: `${server.url}${ROUTES[route]}`, connections: CONNECTIONS, duration: seconds });
+  const after = await cpuMs(server);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${route} answered ${result.non2xx} non-2xx and ${result.errors} errors.`);
+  return { rps: result.requests.total / seconds, cpuUsPerRequest: ((after - before) * 1000) / result.requests.total };
+}
+
+try {
+  for (const mode of MODES) servers.set(mode, await start(mode));
+  const any = servers.get('off')!;
+  const exchanges = Array.from({ length: CONVERSATIONS }, (_, i) => ({
+    id: crypto.randomUUID(),
+    user_id: USER,
+    username: 'bench',
+    ai_model: i % 2 === 0 ? 'gpt-4o' : 'claude',
+    user_message: `question ${i}`,
+    ai_response: `answer ${i}`,
+    prompt_tokens: 10,
+    completion_tokens: 20,
+  }));
+  const posted = await fetch(`${any.url}/api/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(exchanges),
+  });
+  if (posted.status !== 201) throw new Error(`Seeding answered ${posted.status}: ${await posted.text()}`);
+
+  // Warm-up: JIT, connection pools, user caches.
+  for (const mode of MODES) for (const route of Object.keys(ROUTES) as Route[]) await round(servers.get(mode)!, route, 2);
+
+  const samples = new Map<string, { rps: number[]; cpu: number[] }>();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const route of Object.keys(ROUTES) as Route[]) {
+      // Rotate which mode goes first.
+      const order = MODES.map((_, i) => MODES[(i + r) % MODES.length]!);
+      for (const mode of order) {
+        const { rps, cpuUsPerRequest } = await round(servers.get(mode)!, route, SECONDS);
+        const key = `${route}:${mode}`;
+        const s = samples.get(key) ?? { rps: [], cpu: [] };
+        s.rps.push(rps);
+        s.cpu.push(cpuUsPerRequest);
+        samples.set(key, s);
+      }
+    }
+  }
+
+  const rps = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.rps);
+  const cpu = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.cpu);
+  console.log(`overhead: ${ROUNDS} interleaved rounds of ${SECONDS}s per route and mode, ${CONNECTIONS} connections (medians)`);
+  console.table(
+    (Object.keys(ROUTES) as Route[]).flatMap((route) =>
+      MODES.map((mode) => ({
+        route: `GET ${route === 'db' ? '/api/users/:id/conversations' : '/api/users/:id (cached)'}`,
+        mode: { off: 'plugin disabled', metrics: 'metrics only', all: 'metrics + tracing 100%' }[mode],
+        'req/s': Math.round(rps(route, mode)),
+        'loss vs off': `${round1((1 - rps(route, mode) / rps(route, 'off')) * 100)}%`,
+        'CPU µs/req': round1(cpu(route, mode)),
+        'CPU ratio': round2(cpu(route, mode) / cpu(route, 'off')),
+      })),
+    ),
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'overhead',
+      rps_off: Math.round(rps('db', 'off')),
+      rps_metrics: Math.round(rps('db', 'metrics')),
+      rps_all: Math.round(rps('db', 'all')),
+      loss_metrics: round2(1 - rps('db', 'metrics') / rps('db', 'off')),
+      loss_all: round2(1 - rps('db', 'all') / rps('db', 'off')),
+      cpu_ratio_noio_all: round2(cpu('noio', 'all') / cpu('noio', 'off')),
+      rps_noio_off: Math.round(rps('noio', 'off')),
+      rps_noio_metrics: Math.round(rps('noio', 'metrics')),
+      rps_noio_all: Math.round(rps('noio', 'all')),
+      cpu_us_noio_off: round1(cpu('noio', 'off')),
+      cpu_us_noio_all: round1(cpu('noio', 'all')),
+      cpu_ratio_noio_metrics: round2(cpu('noio', 'metrics') / cpu('noio', 'off')),
+      cpu_ratio_db_all: round2(cpu('db', 'all') / cpu('db', 'off')),
+    }),
+  );
+} finally {
+  await Promise.all([...servers.values()].map((s) => s.stop()));
+  await db.close();
+  await rm(dir, { recursive: true, force: true });
+}
