@@ -137,6 +137,24 @@ describe('runMigrations', () => {
       await other.close();
     }
   });
+
+  it('runs the migrations of plugins started side by side in turn on a pool of two connections', async () => {
+    // Each run holds one connection for its lock and needs another for its migrations: two runs
+    // at once on a two-connection pool (the size of the no-timeout pool) waited on each other.
+    const small = new Sequelize(db.url, { dialect: 'postgres', logging: false, pool: { max: 2, acquire: 3000 } });
+    try {
+      const ran: string[] = [];
+      const [a, b] = await Promise.all([
+        runMigrations(small, 'alpha', [createTable('alpha_t', ran)], logger),
+        runMigrations(small, 'beta', [createTable('beta_t', ran)], logger),
+      ]);
+      expect(a.applied).toEqual(['alpha:alpha_t']);
+      expect(b.applied).toEqual(['beta:beta_t']);
+      expect(await tables(db)).toEqual(expect.arrayContaining(['alpha_t', 'beta_t']));
+    } finally {
+      await small.close();
+    }
+  });
 });
 
 /** Resolves once some session waits for an advisory lock in this database. */

@@ -9,6 +9,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { MigrationError, SequelizeStorage, Umzug } from 'umzug';
 import { PlugboardError } from '@plugboard/plugin-api';
 import type { PluginMigration } from '@plugboard/plugin-api';
+import { serialize } from '../util/serialize.js';
 
 /** The table recording applied migrations. */
 export const MIGRATIONS_TABLE = 'plugboard_migrations';
@@ -22,6 +23,9 @@ export const MIGRATION_LOCK_KEY = '8100978916575766887';
  * The lock is transaction-scoped on a connection of its own, so it is released however the run
  * ends; the migrations themselves run on other pool connections, outside that transaction (so
  * they may use `CREATE INDEX CONCURRENTLY`). The pool therefore needs at least two connections.
+ * Runs on one Sequelize instance take turns in this process: plugins that start side by side
+ * would otherwise each hold a lock connection while waiting for a second one, and with a small
+ * pool (the no-timeout pool has two) wait on each other until the acquire timeout.
  *
  * @example
  * const { applied } = await runMigrations(db.sequelize, 'conversations', plugin.migrations ?? [], logger);
@@ -35,6 +39,20 @@ export async function runMigrations(
 ): Promise<{ applied: string[] }> {
   assertUniqueNames(plugin, migrations);
   if (migrations.length === 0) return { applied: [] };
+  let turn = turns.get(sequelize);
+  if (turn === undefined) turns.set(sequelize, (turn = serialize()));
+  return turn(() => applyLocked(sequelize, plugin, migrations, logger));
+}
+
+/** One run at a time per Sequelize instance (see runMigrations). */
+const turns = new WeakMap<Sequelize, ReturnType<typeof serialize>>();
+
+async function applyLocked(
+  sequelize: Sequelize,
+  plugin: string,
+  migrations: readonly PluginMigration[],
+  logger: Logger,
+): Promise<{ applied: string[] }> {
   return sequelize.transaction(async (transaction) => {
     await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
       replacements: { key: MIGRATION_LOCK_KEY },
