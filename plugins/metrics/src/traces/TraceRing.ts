@@ -1,7 +1,8 @@
 /**
  * A bounded ring of finished spans grouped by trace, for `/api/traces/recent` and `/slow`. As a
- * SpanProcessor it only keeps a reference to each ended span (no copy on the hot path); the
- * summaries are made when someone reads. At most `maxTraces` traces, the least recently
+ * SpanProcessor it keeps a small record of each ended span (references to its name, times and
+ * attributes, not the SDK span, which holds much more and would otherwise be kept past the young
+ * generation); the summaries are made when someone reads. At most `maxTraces` traces, the least recently
  * touched dropped first, and `maxSpansPerTrace` spans each.
  */
 import type { Context } from '@opentelemetry/api';
@@ -10,8 +11,21 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { MetricAttributes, SpanSummary, TraceSummary } from '../contract.js';
 
+/** What is kept of an ended span. */
+interface KeptSpan {
+  spanId: string;
+  parentSpanId: string | undefined;
+  name: string;
+  kind: SpanKind;
+  startTime: ReadableSpan['startTime'];
+  endTime: ReadableSpan['endTime'];
+  duration: ReadableSpan['duration'];
+  status: SpanStatusCode;
+  attributes: ReadableSpan['attributes'];
+}
+
 interface Entry {
-  spans: ReadableSpan[];
+  spans: KeptSpan[];
   /** Spans past the limit, counted but not kept. */
   dropped: number;
 }
@@ -43,8 +57,19 @@ export class TraceRing implements SpanProcessor {
       if (this.#traces.size >= this.maxTraces) this.#traces.delete(this.#traces.keys().next().value!);
     } else this.#traces.delete(id);
     this.#traces.set(id, entry);
-    if (entry.spans.length < this.maxSpansPerTrace) entry.spans.push(span);
-    else entry.dropped++;
+    if (entry.spans.length < this.maxSpansPerTrace) {
+      entry.spans.push({
+        spanId: span.spanContext().spanId,
+        parentSpanId: span.parentSpanContext?.spanId,
+        name: span.name,
+        kind: span.kind,
+        startTime: span.startTime,
+        endTime: span.endTime,
+        duration: span.duration,
+        status: span.status.code,
+        attributes: span.attributes,
+      });
+    } else entry.dropped++;
   }
 
   async forceFlush(): Promise<void> {}
@@ -79,29 +104,29 @@ export class TraceRing implements SpanProcessor {
   }
 }
 
-function summarize(traceId: string, spans: readonly ReadableSpan[]): TraceSummary {
+function summarize(traceId: string, spans: readonly KeptSpan[]): TraceSummary {
   let start = Infinity;
   let end = -Infinity;
   for (const s of spans) {
     start = Math.min(start, hrTimeToMilliseconds(s.startTime));
     end = Math.max(end, hrTimeToMilliseconds(s.endTime));
   }
-  const ids = new Set(spans.map((s) => s.spanContext().spanId));
+  const ids = new Set(spans.map((s) => s.spanId));
   // The root is the span with no parent here (its parent, if any, is in another process).
   const root =
-    spans.find((s) => s.parentSpanContext === undefined || !ids.has(s.parentSpanContext.spanId)) ??
+    spans.find((s) => s.parentSpanId === undefined || !ids.has(s.parentSpanId)) ??
     spans.reduce((a, b) => (hrTimeToMilliseconds(a.startTime) <= hrTimeToMilliseconds(b.startTime) ? a : b));
   const summaries = spans
     .map((s): SpanSummary => {
-      const parent = s.parentSpanContext?.spanId;
+      const parent = s.parentSpanId;
       return {
-        spanId: s.spanContext().spanId,
+        spanId: s.spanId,
         ...(parent !== undefined ? { parentSpanId: parent } : {}),
         name: s.name,
         kind: KINDS[s.kind] ?? 'internal',
         startOffsetMs: hrTimeToMilliseconds(s.startTime) - start,
         durationMs: hrTimeToMilliseconds(s.duration),
-        status: s.status.code === SpanStatusCode.ERROR ? 'error' : s.status.code === SpanStatusCode.OK ? 'ok' : 'unset',
+        status: s.status === SpanStatusCode.ERROR ? 'error' : s.status === SpanStatusCode.OK ? 'ok' : 'unset',
         attributes: plainAttributes(s.attributes),
       };
     })
