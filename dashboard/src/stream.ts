@@ -81,11 +81,18 @@ export function serveStream(c: Context, o: StreamOptions): Response {
       });
     };
     const off = o.hub.subscribe(onFrame);
+    const stopped = () => undefined;
+    let release: () => void = stopped;
     await new Promise<void>((resolve) => {
-      if (o.signal.aborted) resolve();
+      if (o.signal.aborted) return resolve();
+      // Removed when the stream ends, so streams that come and go do not pile up listeners on
+      // the plugin's signal, each keeping its stream alive until the plugin stops.
+      const onStop = () => resolve();
+      o.signal.addEventListener('abort', onStop, { once: true });
+      release = () => o.signal.removeEventListener('abort', onStop);
       stream.onAbort(resolve);
-      o.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    release();
     off();
   });
 }

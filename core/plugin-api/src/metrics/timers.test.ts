@@ -1,5 +1,5 @@
 import { DataPointType, MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PlugboardError } from '../errors/PlugboardError.js';
 import { installMeterProvider } from '../telemetry/providers.js';
 import { COLLECTOR_SCOPE } from './durationHistogram.js';
@@ -32,22 +32,28 @@ afterEach(() => installMeterProvider(undefined));
 describe('the metrics collector API', () => {
   it('startTimer records seconds once, with `using` at the end of the block and with .end()', async () => {
     const reader = sdk();
-    {
-      using _t = startTimer('test.block', { 'test.kind': 'using' });
-      await sleep(20);
+    // The clock is moved by hand, so the recorded durations are exact: 20 ms and 5 ms, in seconds.
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] });
+    try {
+      {
+        using _t = startTimer('test.block', { 'test.kind': 'using' });
+        await vi.advanceTimersByTimeAsync(20);
+      }
+      const t = startTimer<{ 'test.kind': string; 'test.rows'?: number }>('test.block', { 'test.kind': 'end' });
+      await vi.advanceTimersByTimeAsync(5);
+      const seconds = t.end({ 'test.rows': 3 });
+      expect(t.end()).toBe(0);
+      expect(seconds).toBeCloseTo(0.005, 6);
+    } finally {
+      vi.useRealTimers();
     }
-    const t = startTimer<{ 'test.kind': string; 'test.rows'?: number }>('test.block', { 'test.kind': 'end' });
-    await sleep(5);
-    const seconds = t.end({ 'test.rows': 3 });
-    expect(t.end()).toBe(0);
-    expect(seconds).toBeGreaterThan(0.004);
     const points = await reader.histograms();
     expect(points.map(([n, a, c]) => [n, a, c])).toEqual([
       ['test.block', { 'test.kind': 'using' }, 1],
       ['test.block', { 'test.kind': 'end', 'test.rows': 3 }, 1],
     ]);
-    expect(points[0]![3]).toBeGreaterThan(0.015);
-    expect(points[0]![3]).toBeLessThan(5);
+    expect(points[0]![3]).toBeCloseTo(0.02, 6);
+    expect(points[1]![3]).toBeCloseTo(0.005, 6);
   });
 
   it('time() returns what the work returns and records it, with error.type when it throws', async () => {

@@ -17,10 +17,11 @@ export interface DatabaseService {
   /** Resolves when the database answers `SELECT 1`; rejects with the driver's error otherwise. */
   ping(): Promise<void>;
   /**
-   * Runs `work` on a second, small pool (2 connections) whose statements have no timeout, for
-   * maintenance that is meant to take long: index builds, `VACUUM`, backfills. Connecting is
-   * still bounded by `database.acquireTimeout`. Use it for that work only: a request served
-   * through it can hang as long as the database does.
+   * Runs `work` on a second, small pool (4 connections) whose statements have no timeout, for
+   * maintenance that is meant to take long: migrations, index builds, `VACUUM`, backfills. Work
+   * waits up to 60 s for a free connection of it; opening one is still bounded by
+   * `database.acquireTimeout`. Use it for that work only: a request served through it can hang
+   * as long as the database does, and a long hold of its connections delays migrations.
    *
    * @example
    * await db.withoutTimeout((sequelize) =>

@@ -24,8 +24,8 @@ export const MIGRATION_LOCK_KEY = '8100978916575766887';
  * ends; the migrations themselves run on other pool connections, outside that transaction (so
  * they may use `CREATE INDEX CONCURRENTLY`). The pool therefore needs at least two connections.
  * Runs on one Sequelize instance take turns in this process: plugins that start side by side
- * would otherwise each hold a lock connection while waiting for a second one, and with a small
- * pool (the no-timeout pool has two) wait on each other until the acquire timeout.
+ * would otherwise each hold a lock connection while waiting for a second one, and on a small
+ * pool wait on each other until the acquire timeout.
  *
  * @example
  * const { applied } = await runMigrations(db.sequelize, 'conversations', plugin.migrations ?? [], logger);

@@ -45,6 +45,15 @@ export interface ConnectOptions {
 export const QUERY_TIMEOUT_GRACE_MS = 1000;
 
 /**
+ * Connections of the pool {@link DatabaseService.withoutTimeout} runs on. A migration run holds
+ * two (its lock and its statements); a background index build holds one for hours; one is left
+ * for an analysis or a what-if meanwhile.
+ */
+export const UNBOUNDED_POOL_MAX = 4;
+/** How long work without a timeout waits for a free connection of that pool. */
+export const UNBOUNDED_ACQUIRE_MS = 60_000;
+
+/**
  * Opens a Sequelize pool on `url` and checks that the server answers. SQL is logged at `trace`
  * only: building the log line for every query costs more than the query on a busy instance.
  *
@@ -63,7 +72,9 @@ export async function connectToUrl(url: string, options: ConnectOptions): Promis
       dialect: 'postgres',
       dialectModule: pg,
       logging: logger.isLevelEnabled('trace') ? (sql: string) => logger.trace({ sql }, 'SQL') : false,
-      pool: { max: poolMax, min: 0, idle: 10_000, acquire: limits.acquireTimeoutMs ?? 30_000 },
+      // Work without a timeout (migrations, index builds) may wait its turn for a connection for
+      // a while; opening one is still bounded by connectionTimeoutMillis.
+      pool: { max: poolMax, min: 0, idle: 10_000, acquire: bounded ? (limits.acquireTimeoutMs ?? 30_000) : UNBOUNDED_ACQUIRE_MS },
       dialectOptions: bounded ? boundedDialectOptions(limits) : unboundedDialectOptions(limits),
     });
   const sequelize = open(true, limits.poolMax ?? 10);
@@ -92,7 +103,7 @@ export async function connectToUrl(url: string, options: ConnectOptions): Promis
     ping,
     outage,
     withoutTimeout(work) {
-      unbounded ??= open(false, 2);
+      unbounded ??= open(false, UNBOUNDED_POOL_MAX);
       return work(unbounded);
     },
     close() {

@@ -81,6 +81,7 @@ describe('bootKernel: the host, the test harness and the CLI boot alike', () => 
     await app.stop();
 
     expect(hostServices).toEqual([
+      { id: 'core.clock', owners: ['core'] },
       { id: 'core.database', owners: ['core'] },
       { id: 'core.runtime', owners: ['core'] },
       { id: 'notes.store', owners: ['notes'] },

@@ -205,7 +205,12 @@ describe('core.runtime server() and authorizeAdmin()', () => {
     let now = 0;
     const access = createServerAccess({ token: TOKEN, maxFailures: 3, failureWindowMs: 1000, now: () => now });
     expect(access.authorizeAdmin('Bearer nope-nope-nope-nope', 'x')).toBe('wrong');
-    expect(access.authorizeAdmin(undefined, 'x')).toBe('missing');
+    // Requests offering no token (page loads) are not guesses and never throttle.
+    for (let i = 0; i < 10; i++) expect(access.authorizeAdmin(undefined, 'x')).toBe('missing');
+    expect(access.authorizeAdmin('Bearer nope-nope-nope-nope', 'x')).toBe('wrong');
+    expect(access.authorizeAdmin(`Bearer ${TOKEN}`, 'x')).toBe('ok');
+    expect(access.authorizeAdmin('Bearer nope-nope-nope-nope', 'x')).toBe('wrong');
+    expect(access.authorizeAdmin('Bearer nope-nope-nope-nope', 'x')).toBe('wrong');
     expect(access.authorizeAdmin('Bearer nope-nope-nope-nope', 'x')).toBe('wrong');
     expect(access.authorizeAdmin(`Bearer ${TOKEN}`, 'x')).toBe('throttled');
     // Another address is not affected.

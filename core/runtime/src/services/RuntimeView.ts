@@ -104,7 +104,8 @@ function digest(token: string): Buffer {
 /**
  * The server facts and the admin token check of `core.runtime`: the same bearer syntax and
  * constant-time comparison as the admin API, and the same kind of failure throttle per client
- * address (its own window, not shared with the admin routes').
+ * address (its own window, not shared with the admin routes'). Only a wrong token counts as a
+ * failure; a request that offers none is answered 'missing' and not counted.
  *
  * @example
  * const access = createServerAccess({ token: config.server.adminToken, address: () => ({ host, port }) });
@@ -123,12 +124,11 @@ export function createServerAccess(options: ServerAccessOptions): ServerAccess {
     server: () => ({ ...address(), adminEnabled: expected !== undefined }),
     authorizeAdmin: (authorization, clientAddress = 'unknown') => {
       if (expected === undefined) return 'off';
-      if (failures.blockedForMs(clientAddress) > 0) return 'throttled';
       const given = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
-      if (given === undefined) {
-        failures.fail(clientAddress);
-        return 'missing';
-      }
+      // No token offered is no guess: a page load cannot carry a bearer header, and counting
+      // those would lock out every user behind one address after a few reloads.
+      if (given === undefined) return 'missing';
+      if (failures.blockedForMs(clientAddress) > 0) return 'throttled';
       if (!timingSafeEqual(digest(given), expected)) {
         failures.fail(clientAddress);
         return 'wrong';

@@ -61,11 +61,22 @@ export class AlertmanagerNotifier implements Notifier {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       if (!res.ok) throw new Error(`Alertmanager answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-      this.options.instruments?.notified(this.options.url, 'alertmanager', true);
+      this.options.instruments?.notified(shownUrl(this.options.url), 'alertmanager', true);
     } catch (err) {
       // The next evaluation sends every alert again, as Prometheus does; no retry queue needed.
-      this.options.instruments?.notified(this.options.url, 'alertmanager', false);
-      this.options.logger.warn({ err, url }, `could not push ${alerts.length} alert(s) to Alertmanager at ${this.options.url}; they are sent again after the next evaluation`);
+      const shown = shownUrl(this.options.url);
+      this.options.instruments?.notified(shown, 'alertmanager', false);
+      this.options.logger.warn({ err, url: shown }, `could not push ${alerts.length} alert(s) to Alertmanager at ${shown}; they are sent again after the next evaluation`);
     }
+  }
+}
+
+/** `url` without user name, password or query, fit for logs and metric attributes. */
+export function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(an invalid URL)';
   }
 }

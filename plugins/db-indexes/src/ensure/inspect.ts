@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { IndexDeclaration, IndexStatus } from '../contract.js';
-import { rows } from '../sql.js';
+import { quoteIdent, rows } from '../sql.js';
 import { createIndexSql, indexShape } from './ddl.js';
 
 interface FoundIndex {
@@ -40,7 +40,7 @@ export async function declaredShape(sequelize: Sequelize, d: IndexDeclaration): 
   const probe = `plugboard_shape_${d.table}`.slice(0, 63);
   const tx = await sequelize.transaction();
   try {
-    await sequelize.query(`CREATE TEMP TABLE "${probe}" (LIKE "${d.table}") ON COMMIT DROP`, { transaction: tx });
+    await sequelize.query(`CREATE TEMP TABLE ${quoteIdent(probe)} (LIKE ${quoteIdent(d.table)}) ON COMMIT DROP`, { transaction: tx });
     await sequelize.query(createIndexSql(d, { name: `${probe}_idx`.slice(0, 63), table: probe }), { transaction: tx });
     const [row] = await sequelize.query<{ def: string }>(
       'SELECT pg_get_indexdef(c.oid) AS def FROM pg_class c WHERE c.relname = $1 AND c.relnamespace = pg_my_temp_schema()',

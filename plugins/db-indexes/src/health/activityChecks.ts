@@ -92,7 +92,19 @@ export const idleInTransaction: HealthCheck = async ({ sequelize, thresholds }) 
   }));
 };
 
+/**
+ * The statement on one line, with its literal values replaced by `?`: the report is served to
+ * anyone who may read /api/db/report, and another session's SQL can carry passwords or user data.
+ */
 function oneLine(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim();
+  const flat = withoutLiterals(sql).replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
+}
+
+/** `sql` with string literals (also E'' and $$ quoted) and numbers replaced by `?`. */
+export function withoutLiterals(sql: string): string {
+  return sql
+    .replace(/\$([A-Za-z_]*)\$[\s\S]*?\$\1\$/g, '?')
+    .replace(/[Ee]?'(?:[^']|'')*'?/g, '?')
+    .replace(/(?<![\w$"])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w"])/g, '?');
 }

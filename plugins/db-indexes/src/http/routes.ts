@@ -1,6 +1,7 @@
 import { ApiError, parseJsonBody, parseQuery } from '@plugboard/plugin-api';
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import type { DbReport } from '../contract.js';
 import type { DbIndexes } from '../DbIndexes.js';
 import { WhatIfRefusal } from '../whatif/whatIf.js';
 
@@ -21,9 +22,18 @@ const Operation = z.enum(['vacuum', 'analyze']);
  * dbRoutes(ctx.http, dbIndexes);
  */
 export function dbRoutes(app: Hono, db: DbIndexes): void {
+  const making = new Map<boolean, Promise<DbReport>>();
   app.get('/api/db/report', async (c) => {
     const query = parseQuery(c, ReportQuery);
-    return c.json(await db.service.report({ analyzeQueries: query.analyze !== 'false' }));
+    const analyzeQueries = query.analyze !== 'false';
+    // Requests that arrive while a report is being made share it: each report EXPLAIN ANALYZEs
+    // every named query, which many clients at once must not multiply.
+    let running = making.get(analyzeQueries);
+    if (running === undefined) {
+      running = db.service.report({ analyzeQueries }).finally(() => making.delete(analyzeQueries));
+      making.set(analyzeQueries, running);
+    }
+    return c.json(await running);
   });
   app.get('/api/db/report/last', (c) => {
     const last = db.service.lastReport();
@@ -34,7 +44,8 @@ export function dbRoutes(app: Hono, db: DbIndexes): void {
   app.get('/api/db/builds', async (c) => c.json(await db.progress()));
   app.get('/api/db/maintenance', (c) => c.json({ runs: db.maintenance.runs() }));
 
-  app.post('/admin/db/indexes/ensure', async (c) => c.json(await db.ensure({ includeLarge: true, wait: true })));
+  // Waits for another instance's run; a client that gives up stops the wait.
+  app.post('/admin/db/indexes/ensure', async (c) => c.json(await db.ensure({ includeLarge: true, wait: true, signal: c.req.raw.signal })));
   app.post('/admin/db/analyze', async (c) => c.json(await db.analyzeBeforeAfter()));
   app.post('/admin/db/maintenance/:operation', async (c) => {
     const operation = Operation.safeParse(c.req.param('operation'));

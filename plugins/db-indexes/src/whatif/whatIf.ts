@@ -122,6 +122,9 @@ async function viaHypopg(sequelize: Sequelize, sql: string, table: string, affec
   const tx = await sequelize.transaction();
   try {
     await sequelize.query(`SET LOCAL statement_timeout = '${msSetting(options.statementTimeoutMs)}'`, { transaction: tx });
+    // A failed statement below aborts the transaction; rolling back to here makes it usable again
+    // for the hypopg_reset() of the finally block.
+    await sequelize.query('SAVEPOINT plugboard_whatif', { transaction: tx });
     const before = new Map<string, WhatIfPlan>();
     for (const q of affected) before.set(q.name, await plan(sequelize, q, false, tx));
     const [created] = await sequelize.query<{ indexrelid: number; indexname: string }>('SELECT * FROM hypopg_create_index($1)', {
@@ -136,12 +139,17 @@ async function viaHypopg(sequelize: Sequelize, sql: string, table: string, affec
     });
     const queries: WhatIfQuery[] = [];
     for (const q of affected) queries.push(compare(q.name, before.get(q.name)!, await plan(sequelize, q, false, tx), (i) => i.includes(created!.indexname)));
-    await sequelize.query('SELECT hypopg_reset()', { transaction: tx });
     return {
       statement: sql, table, method: 'hypopg', queries, sizeBytes: Number(size?.size ?? 0),
       notice: 'hypopg made a hypothetical index visible only to this session: nothing was built or locked, and costs are the planner\'s estimates.',
     };
   } finally {
+    // Hypothetical indexes belong to the session, not the transaction: reset them on every path,
+    // or they would stay on this pooled connection and skew later plans.
+    await sequelize
+      .query('ROLLBACK TO SAVEPOINT plugboard_whatif', { transaction: tx })
+      .then(() => sequelize.query('SELECT hypopg_reset()', { transaction: tx }))
+      .catch(() => undefined);
     await tx.rollback();
   }
 }

@@ -74,20 +74,11 @@ export class MainSeriesSampler {
     const misses = this.#counterDelta('plugboard.cache.misses', byName.get('plugboard.cache.misses'));
     values['cache.hit_ratio'] = hits === null || misses === null || hits + misses === 0 ? null : hits / (hits + misses);
 
-    const batch = snapshot.families.filter((f) => f.name.startsWith('plugboard.batch.'));
-    const find = (test: RegExp, kinds: readonly MetricFamily['kind'][]): MetricFamily | undefined =>
-      batch.find((f) => test.test(f.name) && kinds.includes(f.kind));
-    values['batch.queue_depth'] = gaugeSum(find(/queue[._]?(depth|size|length)|\.queued$|depth/, ['gauge', 'updowncounter']));
-    const flushes = find(/flush(es)?$|flushes|flush\.count/, ['counter']);
-    const flushDuration = find(/flush.*duration/, ['histogram']);
-    values['batch.flushes_per_s'] =
-      flushes !== undefined
-        ? rate(this.#counterDelta(flushes.name, flushes), seconds)
-        : rate(this.#histogramDelta(`batch.flush`, flushDuration)?.count, seconds);
-    const retries = find(/retr/, ['counter']);
-    values['batch.retries_per_s'] = rate(this.#counterDelta('batch.retries', retries), seconds);
-    const dead = find(/dead/, ['counter', 'updowncounter', 'gauge']);
-    values['batch.dead_letters'] = gaugeSum(dead);
+    // The names plugins/batching records (its README lists them).
+    values['batch.queue_depth'] = gaugeSum(byName.get('plugboard.batch.queue_depth'));
+    values['batch.flushes_per_s'] = rate(this.#histogramDelta('batch.flush', byName.get('plugboard.batch.flush.duration'))?.count, seconds);
+    values['batch.retries_per_s'] = rate(this.#counterDelta('batch.retries', byName.get('plugboard.batch.retries')), seconds);
+    values['batch.dead_letters'] = gaugeSum(byName.get('plugboard.batch.dead_letters'));
     return values;
   }
 
