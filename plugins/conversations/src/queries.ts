@@ -124,7 +124,9 @@ LIMIT $3`,
     name: 'dailyCounts',
     description: 'Conversations and tokens per UTC day over a time range',
     // Grouped by the date itself and formatted once per day afterwards: to_char on every row
-    // and a sort of text keys cost more than reading the rows from the index.
+    // and a sort of text keys cost more than reading the rows from the index. Ordered by the
+    // text (the same order for YYYY-MM-DD), so the planner hashes the rows into days and sorts
+    // only the days, instead of sorting every row to group them.
     sql: `SELECT to_char(d.day, 'YYYY-MM-DD') AS day, d.conversations, d.total_tokens
 FROM (
   SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
@@ -133,7 +135,7 @@ FROM (
   WHERE created_at >= $1 AND created_at < $2
   GROUP BY 1
 ) d
-ORDER BY d.day`,
+ORDER BY 1`,
     params: ['from', 'to'],
     // A week, as a dashboard shows it. Over 30 days of a table that grows the way the seed does,
     // the range holds about a sixth of all rows: summing those dominates whatever index is used.
