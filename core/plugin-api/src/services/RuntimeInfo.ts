@@ -55,9 +55,9 @@ export interface RuntimeInfo {
   server(): { host: string; port: number; adminEnabled: boolean };
   /**
    * Checks an `Authorization` header against the admin token, in constant time, as the admin API
-   * does: `'ok'` for `Bearer <the token>`, `'missing'` for no bearer token, `'wrong'` for another
-   * one, `'off'` when no admin token is configured, `'throttled'` when `clientAddress` made too
-   * many failed attempts (`server.adminMaxFailures` within `server.adminFailureWindow`; counted
+   * does: `'ok'` for `Bearer <the token>`, `'missing'` for no bearer token (not counted as a
+   * failed attempt), `'wrong'` for another one, `'off'` when no admin token is configured,
+   * `'throttled'` when `clientAddress` made too many failed attempts (`server.adminMaxFailures` within `server.adminFailureWindow`; counted
    * apart from the admin API's own). The token itself is never exposed.
    *
    * @example
