@@ -35,7 +35,7 @@ export interface AnalyzeComparison {
  * command: the report service, the ensurer, maintenance and what-if.
  *
  * @example
- * const db = createDbIndexes({ database, config, logger, meter });
+ * const db = new DbIndexes({ database, config, logger, meter });
  * await db.ensurer.ensure({ includeLarge: true, wait: true });
  * console.log((await db.service.report()).findings);
  */
