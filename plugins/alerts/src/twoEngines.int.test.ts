@@ -11,7 +11,6 @@ import { prometheusRuleFile } from './export/prometheusRules.js';
 import { assembleRules } from './rules/ruleSet.js';
 import { startAlertsApp, type AlertsApp } from './__fixtures__/alertsApp.js';
 import { startAlertmanager, startPrometheus, type ExternalProcess } from './__fixtures__/externalProcess.js';
-import { serveKernel } from './__fixtures__/httpServer.js';
 
 const RULE = {
   name: 'SlowQueriesNow',
@@ -40,10 +39,10 @@ describe('one definition, two engines', () => {
     const alertsConfig = { evaluationInterval: '1s', rules: [RULE], builtins: NO_BUILTINS, alertmanagers: [{ url: am.url }] };
     const app: AlertsApp = await startAlertsApp(alertsConfig, { keepSystemClock: true });
     cleanup.push(() => app.close());
-    const server = await serveKernel(app.kernel);
-    cleanup.push(() => server.close());
+    // The harness's real HTTP server (closed by app.kernel.stop()), for Prometheus to scrape.
+    const host = new URL(await app.kernel.listen()).host;
     const rules = prometheusRuleFile(assembleRules(configSchema.parse(alertsConfig), new Map()), { intervalMs: 1000 });
-    const prometheus = await startPrometheus(server.host, rules);
+    const prometheus = await startPrometheus(host, rules);
     cleanup.push(() => prometheus.stop());
 
     const { sequelize } = app.kernel.get(coreServices.database);
