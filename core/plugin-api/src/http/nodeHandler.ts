@@ -1,10 +1,45 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Handler } from 'hono';
+import type { Context, Handler } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { requestIdOf } from './requestContext.js';
 
 /** The header of @hono/node-server's RESPONSE_ALREADY_SENT: the answer went out through Node's response. */
 export const ALREADY_SENT = 'x-hono-already-sent';
+
+/**
+ * Whether the request of `c` was answered straight through Node's response (a `nodeHandler`
+ * route, or a client that went away), so the Response the app holds is only a marker. Asks
+ * which object it is and Node's response state rather than the marker's headers: looking at a
+ * Response's headers makes @hono/node-server build them. Call it once the app answered.
+ *
+ * @example
+ * const status = sentThroughNode(c) ? outgoingOf(c)!.statusCode : c.res.status;
+ */
+export function sentThroughNode(c: Context): boolean {
+  const outgoing = outgoingOf(c);
+  if (outgoing === undefined) return false;
+  return c.res === RESPONSE_ALREADY_SENT || outgoing.headersSent || outgoing.writableEnded;
+}
+
+/**
+ * Request header `name` (lower case) of the request of `c`. Read from Node's parsed headers when
+ * the request came through @hono/node-server: asking the Request for one header makes it build
+ * all of them.
+ *
+ * @example
+ * const offered = requestHeader(c, 'x-request-id');
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming === undefined) return c.req.header(name);
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Node's response of the request of `c`, when it came through @hono/node-server. */
+export function outgoingOf(c: Context): ServerResponse | undefined {
+  return (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+}
 
 /**
  * A handler written for Node's http module, such as the Prometheus exporter's. A returned promise

@@ -1,7 +1,6 @@
 import type { Counter } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import type { Histogram, Tracer } from '@opentelemetry/api';
 import { createForwardingMeter, type ForwardingMeter } from '../telemetry/ForwardingMeter.js';
 import { createForwardingTracer } from '../telemetry/ForwardingTracer.js';
@@ -15,6 +14,7 @@ import { createErrorHandler } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
 import { healthRoutes } from './health.js';
 import { HTTP_DURATION_BUCKETS, requestMetrics } from './requestMetrics.js';
+import { requestId } from './requestId.js';
 import type { HttpAppOptions } from './types.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 2000;

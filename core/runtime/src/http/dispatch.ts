@@ -3,7 +3,6 @@ import type { Handler, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { createErrorHandler, type ErrorHandlerOptions } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
-import { ALREADY_SENT } from '@plugboard/plugin-api/internal';
 import { pluginCallState, startPluginCall } from '@plugboard/plugin-api/internal';
 import { meterProviderInstalled } from '../telemetry/meterProviderInstalled.js';
 import { pluginRoute } from './pluginRoute.js';
@@ -70,10 +69,10 @@ export function dispatchToPlugins(
       // The pattern is looked up again outside the plugin app (its Context is gone): only when
       // a metric or a span will carry it.
       answeredBy(c, plugin, telemetryWanted() ? pluginRoute(app, c.req.method, c.req.path) : undefined);
-      // A Node-style handler already answered; the marker must reach @hono/node-server untouched.
-      if (res.headers.has(ALREADY_SENT)) return res;
-      // Through the host context, so headers the host set (x-request-id) are added.
-      return c.newResponse(res.body, res);
+      // As it came: a Node-style handler's marker must reach @hono/node-server untouched, and any
+      // other answer is written from its own body. The host's middlewares add their headers
+      // (x-request-id, traceresponse) to it afterwards (answerHeaders.ts).
+      return res;
     }
     return errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`);
   };

@@ -9,9 +9,10 @@ import type { Histogram, Meter, Tracer } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { meterProviderInstalled } from '../telemetry/meterProviderInstalled.js';
-import { runInServerSpan } from '../telemetry/serverSpan.js';
+import { runInServerSpan, type RequestHeaders } from '../telemetry/serverSpan.js';
 import { tracerProviderInstalled } from '../telemetry/tracerProviderInstalled.js';
-import { ALREADY_SENT } from '@plugboard/plugin-api/internal';
+import { outgoingOf, requestHeader, sentThroughNode } from '@plugboard/plugin-api/internal';
+import { setAnswerHeader } from './answerHeaders.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -54,17 +55,17 @@ export function requestMetrics(meter: Meter, tracer?: Tracer): MiddlewareHandler
       await next();
     } finally {
       active.count--;
-      duration.record((performance.now() - started) / 1000, attributesOf(c, active.attributes));
+      duration.record((performance.now() - started) / 1000, attributesOf(c, active));
     }
   };
   const traced = (c: Context, next: () => Promise<void>, metered: boolean): Promise<void> => {
     const method = methodOf(c);
     return runInServerSpan(
       tracer!,
-      c.req.raw.headers,
+      headersOf(c),
       method,
       { 'http.request.method': method, 'url.path': c.req.path, 'url.scheme': schemeOf(c) },
-      (name, value) => c.header(name, value),
+      (name, value) => setAnswerHeader(c, name, value),
       metered ? () => measure(c, next) : next,
       () => {
         const status = statusOf(c);
@@ -107,6 +108,17 @@ export function telemetryWanted(): boolean {
   return meterProviderInstalled() || tracerProviderInstalled();
 }
 
+/** The request's headers for the propagators, read without building a Headers object. */
+function headersOf(c: Context): RequestHeaders {
+  return {
+    get: (name) => requestHeader(c, name),
+    keys: () => {
+      const incoming = (c.env as { incoming?: { headers: Record<string, unknown> } } | undefined)?.incoming;
+      return incoming !== undefined ? Object.keys(incoming.headers) : [...c.req.raw.headers.keys()];
+    },
+  };
+}
+
 function methodOf(c: Context): string {
   const method = c.req.method;
   return KNOWN_METHODS.has(method) ? method : '_OTHER';
@@ -121,6 +133,8 @@ function schemeOf(c: Context): string {
 interface ActiveEntry {
   readonly attributes: Readonly<Record<string, string>>;
   count: number;
+  /** The duration points' attributes by status, plugin and route (see attributesOf). */
+  readonly byAnswer: Map<string, Readonly<Record<string, string | number>>>;
 }
 const activeRequests = new Map<string, ActiveEntry>();
 const observed = new WeakSet<Meter>();
@@ -146,28 +160,41 @@ function activeEntry(c: Context): ActiveEntry {
   const key = `${method} ${scheme}`;
   let entry = activeRequests.get(key);
   if (entry === undefined) {
-    entry = { attributes: { 'http.request.method': method, 'url.scheme': scheme }, count: 0 };
+    entry = { attributes: { 'http.request.method': method, 'url.scheme': scheme }, count: 0, byAnswer: new Map() };
     activeRequests.set(key, entry);
   }
   return entry;
 }
 
-function attributesOf(c: Context, base: Readonly<Record<string, string>>): Record<string, string | number> {
+/**
+ * The attributes of one request's duration point. Made once per combination and reused: the
+ * SDK keeps no reference to a recorded object, and building a fresh one with a spread per
+ * request was the larger part of this middleware's cost.
+ */
+function attributesOf(c: Context, active: ActiveEntry): Readonly<Record<string, string | number>> {
   const status = statusOf(c);
-  const attributes: Record<string, string | number> = { ...base, 'http.response.status_code': status };
   const plugin = c.get('plugboard.plugin');
-  if (plugin !== undefined) attributes['plugboard.plugin'] = plugin;
   const route = routeOf(c);
-  if (route !== undefined) attributes['http.route'] = route;
-  if (status >= 500) attributes['error.type'] = String(status);
+  const key = `${status} ${plugin ?? ''} ${route ?? ''}`;
+  let attributes = active.byAnswer.get(key);
+  if (attributes === undefined) {
+    const made: Record<string, string | number> = { ...active.attributes, 'http.response.status_code': status };
+    if (plugin !== undefined) made['plugboard.plugin'] = plugin;
+    if (route !== undefined) made['http.route'] = route;
+    if (status >= 500) made['error.type'] = String(status);
+    attributes = made;
+    // Routes are patterns and statuses few, so this stays small; the bound guards odd plugins.
+    if (active.byAnswer.size >= MAX_ANSWER_SETS) active.byAnswer.clear();
+    active.byAnswer.set(key, attributes);
+  }
   return attributes;
 }
 
+const MAX_ANSWER_SETS = 1000;
+
 /** A Node-style handler wrote the real status on `outgoing`; the Response is only a marker. */
 function statusOf(c: Context): number {
-  if (!c.res.headers.has(ALREADY_SENT)) return c.res.status;
-  const outgoing = (c.env as { outgoing?: { statusCode?: number } } | undefined)?.outgoing;
-  return outgoing?.statusCode ?? c.res.status;
+  return sentThroughNode(c) ? outgoingOf(c)!.statusCode : c.res.status;
 }
 
 /** The plugin app's route when a plugin answered, else the host's own. */
