@@ -1,11 +1,15 @@
-import type { Attributes, Meter } from '@opentelemetry/api';
+import type { Attributes, Meter, ObservableCallback } from '@opentelemetry/api';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../types.js';
 import { LruUserCache } from './LruUserCache.js';
 
-/** A meter that keeps the sums of its counters by name and attributes. */
-function recordingMeter(): { meter: Meter; sums: Map<string, number> } {
+/**
+ * A meter that keeps the sums of its counters by name and attributes; `collect()` adds what its
+ * observable counters report now, as a reader's collection would.
+ */
+function recordingMeter(): { meter: Meter; sums: Map<string, number>; collect: () => void } {
   const sums = new Map<string, number>();
+  const observed: { name: string; callback: ObservableCallback }[] = [];
   const meter = {
     createCounter: (name: string) => ({
       add: (value: number, attrs: Attributes = {}) => {
@@ -13,8 +17,16 @@ function recordingMeter(): { meter: Meter; sums: Map<string, number> } {
         sums.set(key, (sums.get(key) ?? 0) + value);
       },
     }),
+    createObservableCounter: (name: string) => ({
+      addCallback: (callback: ObservableCallback) => observed.push({ name, callback }),
+    }),
   } as unknown as Meter;
-  return { meter, sums };
+  const collect = () => {
+    for (const { name, callback } of observed) {
+      void callback({ observe: (value: number, attrs: Attributes = {}) => sums.set(`${name} ${JSON.stringify(attrs)}`, value) });
+    }
+  };
+  return { meter, sums, collect };
 }
 
 const user = (id: number, messageCount = 0): User => ({
@@ -34,6 +46,7 @@ describe('LruUserCache', () => {
   let db: Map<number, User>;
   let loads: number;
   let sums: Map<string, number>;
+  let collect: () => void;
   let cache: LruUserCache;
   let clock: number;
 
@@ -43,6 +56,7 @@ describe('LruUserCache', () => {
     loads = 0;
     const m = recordingMeter();
     sums = m.sums;
+    collect = m.collect;
     cache = new LruUserCache({
       max: 2,
       ttlMs: 1000,
@@ -60,6 +74,7 @@ describe('LruUserCache', () => {
     await cache.get(1);
     await cache.get(9);
     expect(cache.stats()).toEqual({ size: 1, max: 2, ttlMs: 1000, hits: 1, misses: 2, evictions: 0, hitRatio: 1 / 3 });
+    collect();
     expect(sums.get('plugboard.cache.hits {"cache":"users"}')).toBe(1);
     expect(sums.get('plugboard.cache.misses {"cache":"users"}')).toBe(2);
   });

@@ -31,7 +31,7 @@ export class LruUserCache implements UserCache {
   private readonly lru: LRUCache<number, User>;
   /** Loads under way; `stale` is set by invalidate so a load that began before it is not stored. */
   private readonly inflight = new Map<number, { promise: Promise<User | undefined>; stale: boolean }>();
-  private readonly counters: { hits: Counter; misses: Counter; evictions: Counter };
+  private readonly evictionCounter: Counter;
   private hits = 0;
   private misses = 0;
   private evictions = 0;
@@ -48,22 +48,24 @@ export class LruUserCache implements UserCache {
       },
     });
     const m = options.meter;
-    this.counters = {
-      hits: m.createCounter('plugboard.cache.hits', { description: 'Cache lookups answered from memory' }),
-      misses: m.createCounter('plugboard.cache.misses', { description: 'Cache lookups that read the database' }),
-      evictions: m.createCounter('plugboard.cache.evictions', { description: 'Cache entries dropped for size or age' }),
-    };
+    // Hits and misses are read from the plain counts when metrics are collected: a lookup then
+    // costs an increment, not an SDK add (which hashes its attributes, a microsecond or two).
+    m.createObservableCounter('plugboard.cache.hits', { description: 'Cache lookups answered from memory' }).addCallback((result) =>
+      result.observe(this.hits, ATTRS),
+    );
+    m.createObservableCounter('plugboard.cache.misses', { description: 'Cache lookups that read the database' }).addCallback((result) =>
+      result.observe(this.misses, ATTRS),
+    );
+    this.evictionCounter = m.createCounter('plugboard.cache.evictions', { description: 'Cache entries dropped for size or age' });
   }
 
   async get(id: number): Promise<User | undefined> {
     const cached = this.lru.get(id);
     if (cached !== undefined) {
       this.hits++;
-      this.counters.hits.add(1, ATTRS);
       return cached;
     }
     this.misses++;
-    this.counters.misses.add(1, ATTRS);
     // Concurrent misses for one id share one database read.
     const pending = this.inflight.get(id);
     if (pending) return pending.promise;
@@ -112,6 +114,6 @@ export class LruUserCache implements UserCache {
 
   private countEviction(reason: 'size' | 'expired'): void {
     this.evictions++;
-    this.counters.evictions.add(1, { ...ATTRS, reason });
+    this.evictionCounter.add(1, { ...ATTRS, reason });
   }
 }
