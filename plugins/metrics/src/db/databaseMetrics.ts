@@ -7,7 +7,35 @@
  */
 import { SpanKind, type Meter, type Tracer, type Span } from '@opentelemetry/api';
 import type { Sequelize } from 'sequelize';
-import { summarizeSql } from './sql.js';
+import { summarizeSql, type SqlSummary } from './sql.js';
+
+/** What is reported of one statement, made once per statement and reused for every run of it. */
+interface StatementShape {
+  /** The points' attributes: system, operation and collection. */
+  attributes: Readonly<Record<string, string>>;
+  spanName: string;
+  /** The points' attributes and the normalised statement. */
+  spanAttributes: Readonly<Record<string, string>>;
+}
+
+const shapes = new WeakMap<SqlSummary, StatementShape>();
+
+function shapeOf(sql: string): StatementShape {
+  const summary = summarizeSql(sql);
+  let shape = shapes.get(summary);
+  if (shape === undefined) {
+    const { operation, collection, statement } = summary;
+    const attributes: Record<string, string> = { 'db.system.name': 'postgresql', 'db.operation.name': operation };
+    if (collection !== undefined) attributes['db.collection.name'] = collection;
+    shape = {
+      attributes,
+      spanName: collection !== undefined ? `${operation} ${collection}` : operation,
+      spanAttributes: { ...attributes, 'db.query.text': statement },
+    };
+    shapes.set(summary, shape);
+  }
+  return shape;
+}
 
 /** Hooks are removed by name: each instance its own, so a restarted plugin's stop leaves the new hooks alone. */
 let instances = 0;
@@ -47,22 +75,21 @@ export function instrumentDatabase(
   const started = new WeakMap<object, Started>();
   const hook = `plugboard-metrics-${++instances}`;
 
+  const spanOptions = { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': namespace } };
   const before = (_options: unknown, query: object): void => {
-    const span = tracer?.startSpan('db', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': namespace } });
+    const span = tracer?.startSpan('db', spanOptions);
     started.set(query, { start: performance.now(), span });
   };
   const after = (_options: unknown, query: object): void => {
     const entry = started.get(query);
     if (entry === undefined) return;
     const seconds = (performance.now() - entry.start) / 1000;
-    const { operation, collection, statement } = summarizeSql(String((query as { sql?: unknown }).sql ?? ''));
-    const attributes: Record<string, string> = { 'db.system.name': 'postgresql', 'db.operation.name': operation };
-    if (collection !== undefined) attributes['db.collection.name'] = collection;
-    duration.record(seconds, attributes);
-    if (seconds * 1000 >= slowQueryMs) slow.add(1, attributes);
+    const shape = shapeOf(String((query as { sql?: unknown }).sql ?? ''));
+    duration.record(seconds, shape.attributes);
+    if (seconds * 1000 >= slowQueryMs) slow.add(1, shape.attributes);
     if (entry.span !== undefined) {
-      entry.span.updateName(collection !== undefined ? `${operation} ${collection}` : operation);
-      entry.span.setAttributes({ ...attributes, 'db.query.text': statement });
+      entry.span.updateName(shape.spanName);
+      entry.span.setAttributes(shape.spanAttributes);
       entry.span.end();
     }
   };

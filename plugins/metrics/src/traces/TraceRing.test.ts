@@ -41,3 +41,16 @@ it('keeps at most maxTraces traces (least recently touched dropped) and maxSpans
   expect(ring.size).toBe(2);
   expect(ring.recent(1)[0]!.spans).toHaveLength(2);
 });
+
+it('orders traces by when their root ended: a child ending later leaves its trace where it is', () => {
+  const { ring, tracer } = setup(10, 10);
+  const root = tracer.startSpan('GET /first', { kind: SpanKind.SERVER });
+  const late = tracer.startSpan('background write', {}, trace.setSpan(ROOT_CONTEXT, root));
+  root.end();
+  tracer.startSpan('GET /second', { kind: SpanKind.SERVER }).end();
+  late.end();
+  expect(ring.recent().map((t) => [t.name, t.spans.length])).toEqual([
+    ['GET /second', 1],
+    ['GET /first', 2],
+  ]);
+});

@@ -2,8 +2,8 @@
  * A bounded ring of finished spans grouped by trace, for `/api/traces/recent` and `/slow`. As a
  * SpanProcessor it keeps a small record of each ended span (references to its name, times and
  * attributes, not the SDK span, which holds much more and would otherwise be kept past the young
- * generation); the summaries are made when someone reads. At most `maxTraces` traces, the least recently
- * touched dropped first, and `maxSpansPerTrace` spans each.
+ * generation); the summaries are made when someone reads. At most `maxTraces` traces, the one whose
+ * root (or server) span ended least recently dropped first, and `maxSpansPerTrace` spans each.
  */
 import type { Context } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -50,16 +50,21 @@ export class TraceRing implements SpanProcessor {
   onStart(_span: Span, _parentContext: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    const id = span.spanContext().traceId;
+    const { traceId: id, spanId } = span.spanContext();
     let entry = this.#traces.get(id);
     if (entry === undefined) {
       entry = { spans: [], dropped: 0 };
       if (this.#traces.size >= this.maxTraces) this.#traces.delete(this.#traces.keys().next().value!);
-    } else this.#traces.delete(id);
-    this.#traces.set(id, entry);
+      this.#traces.set(id, entry);
+    } else if (span.parentSpanContext === undefined || span.kind === SpanKind.SERVER) {
+      // Moved to the end (most recent) when its root ends; a child ending inside the trace
+      // leaves it where it is, sparing two map operations per query span.
+      this.#traces.delete(id);
+      this.#traces.set(id, entry);
+    }
     if (entry.spans.length < this.maxSpansPerTrace) {
       entry.spans.push({
-        spanId: span.spanContext().spanId,
+        spanId,
         parentSpanId: span.parentSpanContext?.spanId,
         name: span.name,
         kind: span.kind,
