@@ -7,19 +7,29 @@
  * three, in a rotating order, so drift hits all alike. The server's CPU time per request is read
  * from /proc/<pid>/stat around each round. Prints a table, then one JSON line.
  *
- * Usage: npm run bench -- overhead [seconds per round, default 5] [rounds, default 5]
+ * With `--profile`, one more round per route and mode runs after the timed ones with V8's CPU
+ * profiler on in the server (bench/support/profileOnSignal.mjs), and the bench prints where each
+ * mode's extra CPU per request goes, by package and by function, against the plugin disabled. The
+ * profiler slows the server; read those figures against each other, not against the table's.
+ *
+ * Usage: npm run bench -- overhead [seconds per round, default 5] [rounds, default 5] [--profile]
  */
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import { createTestDatabase } from '../core/runtime/src/testing/database.js';
 import { spawnServer, type SpawnedServer } from '../core/runtime/src/testing/spawnServer.js';
+import { fileURLToPath } from 'node:url';
+import { costlier, costPerRequest, total } from './support/cpuProfile.js';
 import { median, round1, round2 } from './stats.js';
 
-const SECONDS = Number(process.argv[2] ?? 5);
-const ROUNDS = Number(process.argv[3] ?? 5);
+const PROFILE = process.argv.includes('--profile');
+const positional = process.argv.slice(2).filter((a) => a !== '--profile');
+const SECONDS = Number(positional[0] ?? 5);
+const ROUNDS = Number(positional[1] ?? 5);
+const PROFILER = fileURLToPath(new URL('./support/profileOnSignal.mjs', import.meta.url));
 const CONNECTIONS = 16;
 const USER = 4242;
 const CONVERSATIONS = 20;
@@ -39,7 +49,51 @@ async function start(mode: Mode): Promise<SpawnedServer> {
   const path = join(dir, `${mode}.yaml`);
   const metrics = { enabled: mode !== 'off', tracing: { enabled: mode === 'all', sampleRatio: 1 }, system: { enabled: true } };
   await writeFile(path, stringify({ logging: { level: 'warn' }, database: { url: db.url }, plugins: { conversations: {}, metrics } }));
-  return spawnServer({ args: ['--config', path, '--port', '0'], env: { OTEL_TRACES_SAMPLER: 'always_on' } });
+  const profiling = PROFILE ? { NODE_OPTIONS: `--import ${PROFILER}`, BENCH_PROFILE_OUT: profileFile(mode) } : {};
+  return spawnServer({ args: ['--config', path, '--port', '0'], env: { OTEL_TRACES_SAMPLER: 'always_on', ...profiling } });
+}
+
+function profileFile(mode: Mode): string {
+  return join(dir, `${mode}.cpuprofile`);
+}
+
+/** One round with the server's CPU profiler on; resolves with the profile's file and the requests served. */
+async function profiledRound(server: SpawnedServer, mode: Mode, route: Route): Promise<{ file: string; requests: number }> {
+  const file = profileFile(mode);
+  await rm(file, { force: true });
+  server.child.kill('SIGUSR2');
+  const result = await autocannon({ url: `${server.url}${ROUTES[route]}`, connections: CONNECTIONS, duration: SECONDS });
+  server.child.kill('SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    try {
+      await access(file);
+      // Written in one call; give a large profile a moment to land whole.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { file, requests: result.requests.total };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`The ${mode} server wrote no CPU profile to ${file} within 10 s.`);
+}
+
+async function printProfiles(): Promise<void> {
+  for (const route of Object.keys(ROUTES) as Route[]) {
+    const costs = new Map<Mode, Awaited<ReturnType<typeof costPerRequest>>>();
+    for (const mode of MODES) {
+      const { file, requests } = await profiledRound(servers.get(mode)!, mode, route);
+      costs.set(mode, await costPerRequest(file, requests));
+    }
+    const off = costs.get('off')!;
+    console.log(`\nprofile of ${route === 'db' ? 'GET /api/users/:id/conversations' : 'GET /api/users/:id (cached)'}: CPU µs per request, profiler on`);
+    console.log(MODES.map((m) => `${m} ${total(costs.get(m)!.byPackage)}`).join(', '));
+    for (const mode of ['metrics', 'all'] as const) {
+      console.log(`where ${mode} costs more than off, by package:`);
+      console.table(costlier(off.byPackage, costs.get(mode)!.byPackage, 14));
+    }
+    console.log('where all costs more than off, by function:');
+    console.table(costlier(off.byFunction, costs.get('all')!.byFunction, 20));
+  }
 }
 
 /** utime + stime of the server process, in ms. */
@@ -95,6 +149,10 @@ try {
       }
     }
   }
+
+  // After the timed rounds, so the profiler's cost touches none of their figures; printed before
+  // them, so the JSON line stays the last.
+  if (PROFILE) await printProfiles();
 
   const rps = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.rps);
   const cpu = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.cpu);
