@@ -5,7 +5,10 @@
  * run side by side on one database: the metrics plugin disabled, metrics only (tracing off), and
  * metrics plus tracing with every request sampled. Rounds of autocannon alternate between the
  * three, in a rotating order, so drift hits all alike. The server's CPU time per request is read
- * from /proc/<pid>/stat around each round. Prints a table, then one JSON line.
+ * from /proc/<pid>/stat around each round, in all (user + system) and in user mode alone: the
+ * system part is mostly socket writes, and on loopback a write also delivers to and wakes the
+ * client, which costs a server more per request the slower it answers. Prints a table, then one
+ * JSON line.
  *
  * With `--profile`, one more round per route and mode runs after the timed ones with V8's CPU
  * profiler on in the server (bench/support/profileOnSignal.mjs), and the bench prints where each
@@ -96,19 +99,24 @@ async function printProfiles(): Promise<void> {
   }
 }
 
-/** utime + stime of the server process, in ms. */
-async function cpuMs(server: SpawnedServer): Promise<number> {
+/** utime and stime of the server process, in ms. */
+async function cpuMs(server: SpawnedServer): Promise<{ user: number; system: number }> {
   const stat = await readFile(`/proc/${server.child.pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  return { user: Number(fields[11]) * TICK_MS, system: Number(fields[12]) * TICK_MS };
 }
 
-async function round(server: SpawnedServer, route: Route, seconds: number): Promise<{ rps: number; cpuUsPerRequest: number }> {
+async function round(server: SpawnedServer, route: Route, seconds: number): Promise<{ rps: number; cpuUsPerRequest: number; userUsPerRequest: number }> {
   const before = await cpuMs(server);
   const result = await autocannon({ url: `${server.url}${ROUTES[route]}`, connections: CONNECTIONS, duration: seconds });
   const after = await cpuMs(server);
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${route} answered ${result.non2xx} non-2xx and ${result.errors} errors.`);
-  return { rps: result.requests.total / seconds, cpuUsPerRequest: ((after - before) * 1000) / result.requests.total };
+  const perRequest = (ms: number) => (ms * 1000) / result.requests.total;
+  return {
+    rps: result.requests.total / seconds,
+    cpuUsPerRequest: perRequest(after.user + after.system - before.user - before.system),
+    userUsPerRequest: perRequest(after.user - before.user),
+  };
 }
 
 try {
@@ -134,17 +142,18 @@ try {
   // Warm-up: JIT, connection pools, user caches.
   for (const mode of MODES) for (const route of Object.keys(ROUTES) as Route[]) await round(servers.get(mode)!, route, 2);
 
-  const samples = new Map<string, { rps: number[]; cpu: number[] }>();
+  const samples = new Map<string, { rps: number[]; cpu: number[]; user: number[] }>();
   for (let r = 0; r < ROUNDS; r++) {
     for (const route of Object.keys(ROUTES) as Route[]) {
       // Rotate which mode goes first.
       const order = MODES.map((_, i) => MODES[(i + r) % MODES.length]!);
       for (const mode of order) {
-        const { rps, cpuUsPerRequest } = await round(servers.get(mode)!, route, SECONDS);
+        const { rps, cpuUsPerRequest, userUsPerRequest } = await round(servers.get(mode)!, route, SECONDS);
         const key = `${route}:${mode}`;
-        const s = samples.get(key) ?? { rps: [], cpu: [] };
+        const s = samples.get(key) ?? { rps: [], cpu: [], user: [] };
         s.rps.push(rps);
         s.cpu.push(cpuUsPerRequest);
+        s.user.push(userUsPerRequest);
         samples.set(key, s);
       }
     }
@@ -156,6 +165,7 @@ try {
 
   const rps = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.rps);
   const cpu = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.cpu);
+  const user = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.user);
   console.log(`overhead: ${ROUNDS} interleaved rounds of ${SECONDS}s per route and mode, ${CONNECTIONS} connections (medians)`);
   console.table(
     (Object.keys(ROUTES) as Route[]).flatMap((route) =>
@@ -166,6 +176,8 @@ try {
         'loss vs off': `${round1((1 - rps(route, mode) / rps(route, 'off')) * 100)}%`,
         'CPU µs/req': round1(cpu(route, mode)),
         'CPU ratio': round2(cpu(route, mode) / cpu(route, 'off')),
+        'user µs/req': round1(user(route, mode)),
+        'user ratio': round2(user(route, mode) / user(route, 'off')),
       })),
     ),
   );
@@ -185,6 +197,8 @@ try {
       cpu_us_noio_all: round1(cpu('noio', 'all')),
       cpu_ratio_noio_metrics: round2(cpu('noio', 'metrics') / cpu('noio', 'off')),
       cpu_ratio_db_all: round2(cpu('db', 'all') / cpu('db', 'off')),
+      user_ratio_noio_all: round2(user('noio', 'all') / user('noio', 'off')),
+      user_ratio_db_all: round2(user('db', 'all') / user('db', 'off')),
     }),
   );
 } finally {

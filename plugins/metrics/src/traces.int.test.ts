@@ -36,8 +36,12 @@ it('a request gets a server span named METHOD route with client spans of its que
   for (const q of queries) {
     expect(q.parentSpanId).toBe(spanId);
     expect(q.attributes['db.system.name']).toBe('postgresql');
+    expect(q.attributes['db.namespace']).toEqual(expect.any(String));
     // Normalised: the user id 601 is nowhere in the statement.
     expect(String(q.attributes['db.query.text'])).not.toContain('601');
+    // Timed within the request, on the same clock.
+    expect(q.startOffsetMs).toBeGreaterThanOrEqual(server.startOffsetMs);
+    expect(q.startOffsetMs + q.durationMs).toBeLessThanOrEqual(server.startOffsetMs + server.durationMs + 0.001);
   }
   expect(queries.map((q) => q.name)).toContain('SELECT conversations');
 });

@@ -5,7 +5,7 @@
  * Sequelize runs `afterQuery` in a `finally`, so failed statements are timed too, but the hook
  * is not told whether the statement failed: spans and points carry no error status.
  */
-import { SpanKind, type Meter, type Tracer, type Span } from '@opentelemetry/api';
+import { context, SpanKind, type Context, type Meter, type Tracer } from '@opentelemetry/api';
 import type { Sequelize } from 'sequelize';
 import { summarizeSql, type SqlSummary } from './sql.js';
 
@@ -49,8 +49,10 @@ interface PoolLike {
 }
 
 interface Started {
+  /** `performance.now()` when the statement was sent. */
   start: number;
-  span: Span | undefined;
+  /** The context the statement was sent in, the parent of its span; undefined while not tracing. */
+  parent: Context | undefined;
 }
 
 /**
@@ -75,22 +77,33 @@ export function instrumentDatabase(
   const started = new WeakMap<object, Started>();
   const hook = `plugboard-metrics-${++instances}`;
 
-  const spanOptions = { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': namespace } };
+  // The span is made once the answer came, with its start time, name and every attribute known:
+  // one SDK call instead of a start, a rename and a second attribute pass, and no span object
+  // kept across the statement's await.
+  const spanAttributes = new WeakMap<StatementShape, Readonly<Record<string, string>>>();
+  const attributesOfSpan = (shape: StatementShape): Readonly<Record<string, string>> => {
+    let attributes = spanAttributes.get(shape);
+    if (attributes === undefined) {
+      attributes = { ...shape.spanAttributes, 'db.namespace': namespace };
+      spanAttributes.set(shape, attributes);
+    }
+    return attributes;
+  };
   const before = (_options: unknown, query: object): void => {
-    const span = tracer?.startSpan('db', spanOptions);
-    started.set(query, { start: performance.now(), span });
+    started.set(query, { start: performance.now(), parent: tracer === undefined ? undefined : context.active() });
   };
   const after = (_options: unknown, query: object): void => {
     const entry = started.get(query);
     if (entry === undefined) return;
-    const seconds = (performance.now() - entry.start) / 1000;
+    const ended = performance.now();
+    const seconds = (ended - entry.start) / 1000;
     const shape = shapeOf(String((query as { sql?: unknown }).sql ?? ''));
     duration.record(seconds, shape.attributes);
     if (seconds * 1000 >= slowQueryMs) slow.add(1, shape.attributes);
-    if (entry.span !== undefined) {
-      entry.span.updateName(shape.spanName);
-      entry.span.setAttributes(shape.spanAttributes);
-      entry.span.end();
+    if (tracer !== undefined && entry.parent !== undefined) {
+      // Both times as performance.now() readings (a number not past performance.now() is read so),
+      // keeping sub-millisecond durations: left out, an end after a given start is Date.now().
+      tracer.startSpan(shape.spanName, { kind: SpanKind.CLIENT, attributes: attributesOfSpan(shape), startTime: entry.start }, entry.parent).end(ended);
     }
   };
   sequelize.addHook('beforeQuery', hook, before as never);
