@@ -28,11 +28,11 @@ import { createTestDatabase } from '../core/runtime/src/testing/database.js';
 import { spawnServer } from '../core/runtime/src/testing/spawnServer.js';
 import { startTestKernel } from '../core/runtime/src/testing/startTestKernel.js';
 import batching from '../plugins/batching/src/plugin.js';
-import { copyChunks, COLUMNS } from '../plugins/batching/src/writer/copyText.js';
+import { copyChunks } from '../plugins/batching/src/writer/copyText.js';
 import { ConversationBatchSink, type WriteMethod } from '../plugins/batching/src/writer/ConversationBatchSink.js';
 import { batchPool } from '../plugins/batching/src/writer/pgPool.js';
 import conversations from '../plugins/conversations/src/plugin.js';
-import { conversationWriterRef, type NewConversation } from '../plugins/conversations/src/index.js';
+import { CONVERSATION_COLUMNS, conversationWriterRef, type NewConversation } from '../plugins/conversations/src/index.js';
 import { percentile, round1, round2 } from './stats.js';
 
 process.env['TEST_DATABASE_URL'] ??= process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -157,7 +157,7 @@ try {
     await measure('one COPY of all rows (reference)', async () => {
       const client = await admin.connect();
       try {
-        await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY conversations (${COLUMNS.join(', ')}) FROM STDIN`)));
+        await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY conversations (${CONVERSATION_COLUMNS.join(', ')}) FROM STDIN`)));
       } finally {
         client.release();
       }

@@ -28,6 +28,7 @@ export {
   type User,
 } from './types.js';
 export { queries, type NamedQuery, type QueryName } from './queries.js';
+export { CONVERSATION_COLUMNS, conversationRow } from './writers/columns.js';
 export { configSchema, type ConversationsConfig } from './config.js';
 export { seed, type SeedOptions, type SeedPhase, type SeedProgress, type SeedResult } from './seed/seed.js';
 export { seedCommand, type SeedCommandArgs, type SeedCommandOption } from './seed/command.js';

@@ -13,7 +13,7 @@ export const ALREADY_SENT = 'x-hono-already-sent';
  * Response's headers makes @hono/node-server build them. Call it once the app answered.
  *
  * @example
- * const status = sentThroughNode(c) ? outgoingOf(c)!.statusCode : c.res.status;
+ * if (sentThroughNode(c)) return; // the answer has gone out: its headers cannot change
  */
 export function sentThroughNode(c: Context): boolean {
   const outgoing = outgoingOf(c);
@@ -36,8 +36,19 @@ export function requestHeader(c: Context, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/**
+ * The status the request of `c` was answered with: Node's, when a Node-style handler wrote the
+ * answer (the Response is then only a marker), else the Response's.
+ *
+ * @example
+ * logger.debug({ status: answerStatus(c) }, 'answered');
+ */
+export function answerStatus(c: Context): number {
+  return sentThroughNode(c) ? outgoingOf(c)!.statusCode : c.res.status;
+}
+
 /** Node's response of the request of `c`, when it came through @hono/node-server. */
-export function outgoingOf(c: Context): ServerResponse | undefined {
+function outgoingOf(c: Context): ServerResponse | undefined {
   return (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
 }
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import { outgoingOf, sentThroughNode } from '@plugboard/plugin-api/internal';
+import { answerStatus } from '@plugboard/plugin-api/internal';
 import { requestIdOf } from '@plugboard/plugin-api';
 
 /**
@@ -16,8 +16,7 @@ export function accessLog(logger: Logger): MiddlewareHandler {
     const started = performance.now();
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    // A Node-style handler wrote the real status on `outgoing`; the Response is only a marker.
-    const status = sentThroughNode(c) ? outgoingOf(c)!.statusCode : c.res.status;
+    const status = answerStatus(c);
     const { method, path } = c.req;
     logger.debug({ requestId: requestIdOf(c), method, path, status, ms }, `${method} ${path} ${status} ${ms}ms`);
   };

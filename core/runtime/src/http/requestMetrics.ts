@@ -11,7 +11,7 @@ import { routePath } from 'hono/route';
 import { meterProviderInstalled } from '../telemetry/meterProviderInstalled.js';
 import { runInServerSpan, type RequestHeaders } from '../telemetry/serverSpan.js';
 import { tracerProviderInstalled } from '../telemetry/tracerProviderInstalled.js';
-import { outgoingOf, requestHeader, sentThroughNode } from '@plugboard/plugin-api/internal';
+import { answerStatus, requestHeader } from '@plugboard/plugin-api/internal';
 import { setAnswerHeader } from './answerHeaders.js';
 
 declare module 'hono' {
@@ -68,7 +68,7 @@ export function requestMetrics(meter: Meter, tracer?: Tracer): MiddlewareHandler
       (name, value) => setAnswerHeader(c, name, value),
       metered ? () => measure(c, next) : next,
       () => {
-        const status = statusOf(c);
+        const status = answerStatus(c);
         const route = routeOf(c);
         const plugin = c.get('plugboard.plugin');
         return {
@@ -172,7 +172,7 @@ function activeEntry(c: Context): ActiveEntry {
  * request was the larger part of this middleware's cost.
  */
 function attributesOf(c: Context, active: ActiveEntry): Readonly<Record<string, string | number>> {
-  const status = statusOf(c);
+  const status = answerStatus(c);
   const plugin = c.get('plugboard.plugin');
   const route = routeOf(c);
   const key = `${status} ${plugin ?? ''} ${route ?? ''}`;
@@ -192,10 +192,6 @@ function attributesOf(c: Context, active: ActiveEntry): Readonly<Record<string, 
 
 const MAX_ANSWER_SETS = 1000;
 
-/** A Node-style handler wrote the real status on `outgoing`; the Response is only a marker. */
-function statusOf(c: Context): number {
-  return sentThroughNode(c) ? outgoingOf(c)!.statusCode : c.res.status;
-}
 
 /** The plugin app's route when a plugin answered, else the host's own. */
 function routeOf(c: Context): string | undefined {

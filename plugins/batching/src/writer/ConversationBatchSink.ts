@@ -2,15 +2,15 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { NewConversation } from '@plugboard/plugin-conversations';
+import { CONVERSATION_COLUMNS, conversationRow, type NewConversation } from '@plugboard/plugin-conversations';
 import { isTransient } from '../processor/retry.js';
-import { COLUMNS, copyChunks } from './copyText.js';
+import { copyChunks } from './copyText.js';
 import { withClient } from './pgPool.js';
 
 /** How a batch reaches PostgreSQL: COPY into a temporary staging table, or arrays unnested in one statement. */
 export type WriteMethod = 'copy' | 'unnest';
 
-const COLS = COLUMNS.join(', ');
+const COLS = CONVERSATION_COLUMNS.join(', ');
 const STAGE = 'plugboard_batch_stage';
 
 /**
@@ -159,18 +159,9 @@ export class ConversationBatchSink {
   }
 
   private viaArrays(client: pg.PoolClient, rows: readonly NewConversation[]): Promise<pg.QueryResult<{ id: string }>> {
-    return client.query<{ id: string }>(FROM_ARRAYS, [
-      rows.map((r) => r.id),
-      rows.map((r) => r.userId),
-      rows.map((r) => r.aiModel),
-      rows.map((r) => r.userMessage),
-      rows.map((r) => r.aiResponse),
-      rows.map((r) => r.promptTokens),
-      rows.map((r) => r.completionTokens),
-      rows.map((r) => r.totalTokens),
-      rows.map((r) => r.status),
-      rows.map((r) => r.processingTimeMs),
-      rows.map((r) => r.createdAt),
-    ]);
+    // One array per column, in the columns' order.
+    const columns = CONVERSATION_COLUMNS.map((): (string | number | Date | null)[] => []);
+    for (const row of rows) conversationRow(row).forEach((value, i) => columns[i]!.push(value));
+    return client.query<{ id: string }>(FROM_ARRAYS, columns);
   }
 }

@@ -2,22 +2,7 @@
  * Rows in PostgreSQL's COPY text format: one line per row, columns separated by tabs, `\N` for
  * NULL, and backslash, tab, newline and carriage return escaped in values.
  */
-import type { NewConversation } from '@plugboard/plugin-conversations';
-
-/** The columns of `conversations`, in the order the COPY and the unnest arrays carry them. */
-export const COLUMNS = [
-  'id',
-  'user_id',
-  'ai_model',
-  'user_message',
-  'ai_response',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'status',
-  'processing_time_ms',
-  'created_at',
-] as const;
+import { conversationRow, type NewConversation } from '@plugboard/plugin-conversations';
 
 const SPECIAL = /[\\\t\n\r]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -38,23 +23,7 @@ export function copyValue(value: string | number | Date | null): string {
 
 /** One conversation as a line of COPY text, ending with a newline. */
 export function copyLine(c: NewConversation): string {
-  return (
-    [
-      c.id,
-      c.userId,
-      c.aiModel,
-      c.userMessage,
-      c.aiResponse,
-      c.promptTokens,
-      c.completionTokens,
-      c.totalTokens,
-      c.status,
-      c.processingTimeMs,
-      c.createdAt,
-    ]
-      .map(copyValue)
-      .join('\t') + '\n'
-  );
+  return conversationRow(c).map(copyValue).join('\t') + '\n';
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { QueryTypes } from 'sequelize';
 import type { ConversationWriter } from '../refs.js';
 import type { NewConversation } from '../types.js';
+import { CONVERSATION_COLUMNS, conversationRow } from './columns.js';
 
 /**
  * One statement, so PostgreSQL commits the row and its user's counters together or neither: no
@@ -11,8 +12,7 @@ import type { NewConversation } from '../types.js';
  * A data-modifying WITH runs whether or not the final SELECT reads it.
  */
 const WRITE = `WITH ins AS (
-  INSERT INTO conversations
-    (id, user_id, ai_model, user_message, ai_response, prompt_tokens, completion_tokens, total_tokens, status, processing_time_ms, created_at)
+  INSERT INTO conversations (${CONVERSATION_COLUMNS.join(', ')})
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
   ON CONFLICT (id) DO NOTHING
   RETURNING user_id, total_tokens, created_at
@@ -41,19 +41,7 @@ export class DirectConversationWriter implements ConversationWriter {
   async write(c: NewConversation): Promise<boolean> {
     const [row] = await this.sequelize.query<{ stored: number }>(WRITE, {
       type: QueryTypes.SELECT,
-      bind: [
-        c.id,
-        c.userId,
-        c.aiModel,
-        c.userMessage,
-        c.aiResponse,
-        c.promptTokens,
-        c.completionTokens,
-        c.totalTokens,
-        c.status,
-        c.processingTimeMs,
-        c.createdAt,
-      ],
+      bind: conversationRow(c),
     });
     return row?.stored === 1;
   }
