@@ -6,15 +6,13 @@ import { createForwardingMeter, type ForwardingMeter } from '../telemetry/Forwar
 import { createForwardingTracer } from '../telemetry/ForwardingTracer.js';
 import { CORE_VERSION } from '../version.js';
 import { ApiError } from '@plugboard/plugin-api';
-import { accessLog } from './accessLog.js';
 import { ADMIN_OFF_MESSAGE } from './adminAuth.js';
 import { adminRoutes } from './adminRoutes.js';
 import { dispatchToPlugins } from './dispatch.js';
 import { createErrorHandler } from './errorHandler.js';
-import { errorResponse } from './errorResponse.js';
 import { healthRoutes } from './health.js';
-import { HTTP_DURATION_BUCKETS, requestMetrics } from './requestMetrics.js';
-import { requestId } from './requestId.js';
+import { hostMiddleware } from './hostMiddleware.js';
+import { HTTP_DURATION_BUCKETS, requestTelemetry } from './requestMetrics.js';
 import type { HttpAppOptions } from './types.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 2000;
@@ -42,9 +40,6 @@ function meter(): ForwardingMeter {
 export function createHttpApp(options: HttpAppOptions): Hono {
   const { kernel, logger, adminToken } = options;
   const app = new Hono();
-  app.use('*', requestId());
-  app.use('*', requestMetrics(meter(), (httpTracer ??= createForwardingTracer('plugboard.http', CORE_VERSION))));
-  app.use('*', accessLog(logger));
   const limitBody = bodyLimit({
     maxSize: options.bodyLimit,
     onError: () => {
@@ -55,26 +50,29 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       );
     },
   });
-  // GET and HEAD carry no body; skipping them spares @hono/node-server building a full Request.
-  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  const clientAbortCounter = (clientAborts ??= meter().createCounter('plugboard.http.client_aborts', {
+    unit: '{request}',
+    description: 'Requests whose client closed the connection before the answer (a body cut short, a client that gave up).',
+  }));
+  const errors = { clientAborts: clientAbortCounter, ...(options.database?.outage ? { outage: options.database.outage } : {}) };
+  const onError = createErrorHandler(logger, errors);
+  const telemetry = requestTelemetry(meter(), (httpTracer ??= createForwardingTracer('plugboard.http', CORE_VERSION)));
+  app.use('*', hostMiddleware({ logger, telemetry, limitBody, onError }));
   app.route('/', healthRoutes({ kernel, database: options.database, timeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS }));
   app.route(
     '/admin',
     adminRoutes(kernel, { token: adminToken, logger, maxFailures: options.adminMaxFailures, failureWindowMs: options.adminFailureWindowMs }),
   );
-  clientAborts ??= meter().createCounter('plugboard.http.client_aborts', {
-    unit: '{request}',
-    description: 'Requests whose client closed the connection before the answer (a body cut short, a client that gave up).',
-  });
-  const errors = { clientAborts, ...(options.database?.outage ? { outage: options.database.outage } : {}) };
   middlewareDuration ??= meter().createHistogram('plugboard.middleware.duration', {
     unit: 's',
     description: "How long each plugin's app (its middleware and, when it answered, its route) took with a request.",
     advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
   });
-  app.all('*', dispatchToPlugins(kernel, logger, errors, middlewareDuration));
-  app.notFound((c) => errorResponse(c, 404, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`));
-  app.onError(createErrorHandler(logger, errors));
+  // Plugin requests reach the dispatcher as the not-found handler, not through an `app.all('*')`
+  // route: a request for a plugin route then matches only the host middleware, which Hono runs
+  // without composing a chain. The dispatcher answers 404 when no plugin route matches either.
+  app.notFound(dispatchToPlugins(kernel, logger, errors, middlewareDuration));
+  app.onError(onError);
   if (adminToken === undefined || adminToken === '') logger.info(ADMIN_OFF_MESSAGE);
   return app;
 }

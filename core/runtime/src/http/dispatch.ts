@@ -1,5 +1,5 @@
 import type { Histogram } from '@opentelemetry/api';
-import type { Handler, Hono } from 'hono';
+import type { Hono, NotFoundHandler } from 'hono';
 import type { Logger } from 'pino';
 import { createErrorHandler, type ErrorHandlerOptions } from './errorHandler.js';
 import { errorResponse } from './errorResponse.js';
@@ -7,7 +7,7 @@ import { pluginCallState, startPluginCall } from '@plugboard/plugin-api/internal
 import { meterProviderInstalled } from '../telemetry/meterProviderInstalled.js';
 import { pluginRoute } from './pluginRoute.js';
 import { answeredBy, telemetryWanted } from './requestMetrics.js';
-import type { HostKernel } from './types.js';
+import type { HostKernel, PluginRoute } from './types.js';
 
 const prepared = new WeakSet<Hono>();
 
@@ -28,13 +28,15 @@ function prepare(app: Hono, plugin: string, logger: Logger, errors: ErrorHandler
 }
 
 /**
- * The host's catch-all route: offers the request to each started plugin's app in start order and
- * answers with the first that has a matching route (whatever status that route gives, 404
- * included). A route that calls `c.notFound()` passes the request on. Only the app whose route
- * matched reads the body, which is why a plugin's middleware on `*` must not read it.
+ * What the host does with a request none of its own routes matched: offers it to each started
+ * plugin's app in start order and answers with the first that has a matching route (whatever
+ * status that route gives, 404 included), else 404 `not_found`. A route that calls `c.notFound()`
+ * passes the request on. Only the app whose route matched reads the body, which is why a
+ * plugin's middleware on `*` must not read it. A plugin's requests are counted in flight (for the
+ * drain of a restart) while its app has them.
  *
  * @example
- * app.all('*', dispatchToPlugins(kernel, logger));
+ * app.notFound(dispatchToPlugins(kernel, logger));
  */
 export function dispatchToPlugins(
   kernel: HostKernel,
@@ -42,19 +44,20 @@ export function dispatchToPlugins(
   errors: ErrorHandlerOptions = {},
   /** `plugboard.middleware.duration`: how long each plugin app offered the request took, by plugin. */
   middlewareDuration?: Histogram,
-): Handler {
+): NotFoundHandler {
   return async (c) => {
     // Read again at each step, keyed by plugin: a plugin may restart while an earlier one's route
     // is awaited, and a request passed on must reach its current app, not one that has stopped.
     const offered = new Set<string>();
     for (let next = nextRoute(kernel, offered); next !== undefined; next = nextRoute(kernel, offered)) {
-      const { plugin, app } = next;
+      const { plugin, app, requests } = next;
       offered.add(plugin);
       prepare(app, plugin, logger, errors);
       const { env, state } = startPluginCall(c);
       // Checked per request: with no MeterProvider installed this costs one integer compare.
       const started = middlewareDuration !== undefined && meterProviderInstalled() ? performance.now() : -1;
       let res: Response;
+      requests?.enter();
       try {
         res = await app.fetch(c.req.raw, env);
       } catch (err) {
@@ -63,6 +66,8 @@ export function dispatchToPlugins(
         // Hono rethrows values that are not Errors; the host's error handler only sees Errors.
         if (err instanceof Error) throw err;
         throw new Error(`A route of plugin '${plugin}' threw a value that is not an Error: ${String(err)}`, { cause: err });
+      } finally {
+        requests?.leave();
       }
       if (started >= 0) middlewareDuration!.record((performance.now() - started) / 1000, middlewareAttributes(plugin, !state.unmatched));
       if (state.unmatched) continue;
@@ -92,6 +97,6 @@ function middlewareAttributes(plugin: string, answered: boolean): Readonly<Recor
 }
 
 /** The first started plugin, in start order, that the request has not been offered to yet. */
-function nextRoute(kernel: HostKernel, offered: ReadonlySet<string>): { plugin: string; app: Hono } | undefined {
+function nextRoute(kernel: HostKernel, offered: ReadonlySet<string>): PluginRoute | undefined {
   return kernel.routes().find((route) => !offered.has(route.plugin));
 }

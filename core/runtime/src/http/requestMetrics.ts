@@ -5,11 +5,11 @@
  * routes, and the route of the plugin app that answered, which the dispatcher finds) and the
  * answering plugin's name; and a server span per request named `METHOD route`.
  */
-import type { Histogram, Meter, Tracer } from '@opentelemetry/api';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Attributes, Histogram, Meter, Tracer } from '@opentelemetry/api';
+import type { Context } from 'hono';
 import { routePath } from 'hono/route';
 import { meterProviderInstalled } from '../telemetry/meterProviderInstalled.js';
-import { runInServerSpan, type RequestHeaders } from '../telemetry/serverSpan.js';
+import { endServerSpan, startServerSpan, type RequestHeaders, type ServerSpan } from '../telemetry/serverSpan.js';
 import { tracerProviderInstalled } from '../telemetry/tracerProviderInstalled.js';
 import { answerStatus, requestHeader } from '@plugboard/plugin-api/internal';
 import { setAnswerHeader } from './answerHeaders.js';
@@ -29,64 +29,77 @@ export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25
 /** Methods reported as sent; any other is `_OTHER`, so a client cannot mint new series. */
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
 
+/** What `start` handed out for one request, and `end` closes. */
+export interface RequestMeasure {
+  /** performance.now() at the start, while a MeterProvider is installed; else -1. */
+  readonly started: number;
+  readonly active: ActiveEntry | undefined;
+  /** The server span, while a TracerProvider is installed. */
+  readonly server: ServerSpan | undefined;
+}
+
+/** The request metrics and server span, begun and ended by the host middleware around a request. */
+export interface RequestTelemetry {
+  /**
+   * Begins measuring the request: undefined while neither a MeterProvider nor a TracerProvider
+   * is installed, which costs two integer compares and reads no clock.
+   */
+  start(c: Context): RequestMeasure | undefined;
+  /** Records the duration, ends the span and sets `traceresponse` on the answer. */
+  end(c: Context, measure: RequestMeasure): void;
+}
+
 /**
- * Measures every request: its duration on `http.server.request.duration` and its presence on
+ * Measures requests: the duration on `http.server.request.duration` and the presence on
  * `http.server.active_requests` of `meter` while a MeterProvider is installed, and a server span
- * on `tracer` while a TracerProvider is. Put it right after the request id middleware, so it
- * times everything after. While neither is installed it compares two integers and passes the
- * request on: no clock read, no attributes.
+ * on `tracer` while a TracerProvider is. The host middleware (hostMiddleware.ts) calls `start`
+ * first thing and `end` once the answer exists, so it times everything in between.
  *
  * @example
- * app.use('*', requestId());
- * app.use('*', requestMetrics(createForwardingMeter('plugboard.http', CORE_VERSION), createForwardingTracer('plugboard.http', CORE_VERSION)));
+ * const telemetry = requestTelemetry(createForwardingMeter('plugboard.http', CORE_VERSION), createForwardingTracer('plugboard.http', CORE_VERSION));
+ * const measure = telemetry.start(c);
+ * await (measure?.server ? context.with(measure.server.context, next) : next());
+ * if (measure) telemetry.end(c, measure);
  */
-export function requestMetrics(meter: Meter, tracer?: Tracer): MiddlewareHandler {
+export function requestTelemetry(meter: Meter, tracer?: Tracer): RequestTelemetry {
   const duration: Histogram = meter.createHistogram('http.server.request.duration', {
     unit: 's',
     description: 'Duration of HTTP server requests.',
     advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
   });
   observeActiveRequests(meter);
-  const measure = async (c: Context, next: () => Promise<void>): Promise<void> => {
-    const started = performance.now();
-    const active = activeEntry(c);
-    active.count++;
-    try {
-      await next();
-    } finally {
-      active.count--;
-      duration.record((performance.now() - started) / 1000, attributesOf(c, active));
-    }
-  };
-  const traced = (c: Context, next: () => Promise<void>, metered: boolean): Promise<void> => {
-    const method = methodOf(c);
-    return runInServerSpan(
-      tracer!,
-      headersOf(c),
-      method,
-      { 'http.request.method': method, 'url.path': c.req.path, 'url.scheme': schemeOf(c) },
-      (name, value) => setAnswerHeader(c, name, value),
-      metered ? () => measure(c, next) : next,
-      () => {
+  return {
+    start(c) {
+      const metered = meterProviderInstalled();
+      const traced = tracer !== undefined && tracerProviderInstalled();
+      if (!metered && !traced) return undefined;
+      let active: ActiveEntry | undefined;
+      if (metered) {
+        active = activeEntry(c);
+        active.count++;
+      }
+      let server: ServerSpan | undefined;
+      if (traced) {
+        const method = methodOf(c);
+        server = startServerSpan(tracer, headersOf(c), method, { 'http.request.method': method, 'url.path': c.req.path, 'url.scheme': schemeOf(c) });
+      }
+      return { started: metered ? performance.now() : -1, active, server };
+    },
+    end(c, { started, active, server }) {
+      if (active !== undefined) {
+        active.count--;
+        duration.record((performance.now() - started) / 1000, attributesOf(c, active));
+      }
+      if (server !== undefined) {
         const status = answerStatus(c);
         const route = routeOf(c);
         const plugin = c.get('plugboard.plugin');
-        return {
-          route,
-          status,
-          attributes: {
-            'http.response.status_code': status,
-            ...(route !== undefined ? { 'http.route': route } : {}),
-            ...(plugin !== undefined ? { 'plugboard.plugin': plugin } : {}),
-          },
-        };
-      },
-    );
-  };
-  return (c, next) => {
-    const metered = meterProviderInstalled();
-    if (tracer !== undefined && tracerProviderInstalled()) return traced(c, next, metered);
-    return metered ? measure(c, next) : next();
+        const attributes: Attributes = { 'http.response.status_code': status };
+        if (route !== undefined) attributes['http.route'] = route;
+        if (plugin !== undefined) attributes['plugboard.plugin'] = plugin;
+        endServerSpan(server, { route, status, attributes }, (name, value) => setAnswerHeader(c, name, value));
+      }
+    },
   };
 }
 
@@ -130,7 +143,7 @@ function schemeOf(c: Context): string {
 }
 
 /** Requests in flight by method and scheme, process-wide, with the attributes they are reported under. */
-interface ActiveEntry {
+export interface ActiveEntry {
   readonly attributes: Readonly<Record<string, string>>;
   count: number;
   /** The duration points' attributes by status, plugin and route (see attributesOf). */

@@ -9,9 +9,17 @@ import type { TaskStatus } from '@plugboard/plugin-api';
  * What the HTTP layer needs from the kernel. The kernel satisfies it structurally; keeping the
  * interface here lets the HTTP layer be built and tested without a running kernel.
  */
+/** A started plugin's app, as the dispatcher offers requests to it. */
+export interface PluginRoute {
+  plugin: string;
+  app: Hono;
+  /** Told of each request while the app has it, so a restart can drain the old instance's requests. */
+  requests?: { enter(): void; leave(): void };
+}
+
 export interface HostKernel {
   /** Hono apps of started plugins, in start order. Changes as plugins start and stop, so it is read per request. */
-  routes(): readonly { plugin: string; app: Hono }[];
+  routes(): readonly PluginRoute[];
   plugins(): PluginInfo[];
   /** True when every enabled plugin has started. */
   ready(): boolean;

@@ -6,6 +6,7 @@ import { definePlugin } from '@plugboard/plugin-api';
 import type { PluginDefinition, TaskHandle } from '@plugboard/plugin-api';
 import { serviceRef } from '@plugboard/plugin-api';
 import { Kernel } from './Kernel.js';
+import { createHttpApp } from '../http/createHttpApp.js';
 import { loadedConfigOf } from './__fixtures__/loadedConfig.js';
 
 const logger = pino({ level: 'silent' });
@@ -329,7 +330,8 @@ describe('Kernel', () => {
     });
     const kernel = new Kernel({ config: loadedConfigOf([{ def: slow, config: { n: 1 } }]), logger });
     await kernel.start();
-    const response = kernel.routes()[0]!.app.request('/slow');
+    // Through the host app, as requests come: its dispatcher counts them in flight.
+    const response = createHttpApp({ kernel, logger, bodyLimit: 1024 }).request('/slow');
     await until(() => events.includes('request on #1'));
     const reload = kernel.reload(loadedConfigOf([{ def: slow, config: { n: 2 } }]));
     await until(() => events.includes('start #2'));

@@ -22,7 +22,7 @@ import { HeldTasks } from './HeldTasks.js';
 import { planReload } from './planReload.js';
 import { PluginRuntime, type RuntimeDeps } from './PluginRuntime.js';
 import { pluginInfo } from './pluginInfo.js';
-import { countRequests, type RequestCounter } from './requestCounter.js';
+import { RequestCounter } from './requestCounter.js';
 import type { PluginInfo } from '@plugboard/plugin-api';
 import type { ChangeReport } from './types.js';
 
@@ -225,11 +225,11 @@ export class Kernel implements RuntimeSource {
   }
 
   /** The Hono apps of started plugins, in start order. */
-  routes(): { plugin: string; app: Hono }[] {
-    const routes: { plugin: string; app: Hono }[] = [];
+  routes(): { plugin: string; app: Hono; requests: RequestCounter | undefined }[] {
+    const routes: { plugin: string; app: Hono; requests: RequestCounter | undefined }[] = [];
     for (const name of this.#order) {
       const runtime = this.#runtimes.get(name);
-      if (runtime?.state === 'started') routes.push({ plugin: name, app: runtime.http });
+      if (runtime?.state === 'started') routes.push({ plugin: name, app: runtime.http, requests: this.#requests.get(runtime) });
     }
     return routes;
   }
@@ -321,7 +321,7 @@ export class Kernel implements RuntimeSource {
           const plugin = this.#loaded(name);
           const blocked = graph.dependenciesOf(name).find((d) => this.#runtimes.get(d.plugin)?.state !== 'started');
           const runtime = new PluginRuntime(plugin, deps);
-          this.#requests.set(runtime, countRequests(runtime.http));
+          this.#requests.set(runtime, new RequestCounter());
           this.#runtimes.set(name, runtime);
           try {
             if (blocked) {
@@ -369,7 +369,7 @@ export class Kernel implements RuntimeSource {
     const plugin = this.#loaded(name);
     const tasks = new HeldTasks(name);
     const next = new PluginRuntime(plugin, { ...this.#deps(), scheduler: { forPlugin: () => tasks } });
-    this.#requests.set(next, countRequests(next.http));
+    this.#requests.set(next, new RequestCounter());
     try {
       await next.start(plugin.startTimeoutMs ?? this.#config.kernel.startTimeoutMs);
     } catch (err) {

@@ -5,7 +5,7 @@
  * `traceresponse` header (W3C Trace Context level 2) naming the trace and span, so a client can
  * find its request's trace.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context as OtelContext, Span, TextMapGetter, Tracer } from '@opentelemetry/api';
 
 /** How the span reads the request's headers (names in lower case). */
@@ -19,6 +19,16 @@ const headerGetter: TextMapGetter<RequestHeaders> = {
   keys: (headers) => headers.keys(),
 };
 
+/** A started server span and the context to run the request in. */
+export interface ServerSpan {
+  readonly span: Span;
+  /** The request's context: the span set on its parent. Run the request with it active. */
+  readonly context: OtelContext;
+  readonly method: string;
+  /** Whether the request came with a valid trace context of its own. */
+  readonly propagated: boolean;
+}
+
 /** What the request middleware knows once the request was answered. */
 export interface ServerSpanEnd {
   route: string | undefined;
@@ -27,36 +37,34 @@ export interface ServerSpanEnd {
 }
 
 /**
- * Starts the request's span as a child of the request's `traceparent` (or a new root) and runs
- * `run` with it active; `end` names the span from the matched route and closes it. Sets the
- * `traceresponse` header through `setHeader` once `run` answered, on that answer.
+ * Starts the request's span as a child of the request's `traceparent` (or a new root). The caller
+ * runs the request with `context` active and then calls `endServerSpan`.
  *
  * @example
- * return runInServerSpan(tracer, headersOf(c), method, attributes, (k, v) => setAnswerHeader(c, k, v), next, () => endOf(c));
+ * const server = startServerSpan(tracer, headersOf(c), 'GET', { 'url.path': c.req.path });
+ * await context.with(server.context, next);
+ * endServerSpan(server, { route: '/api/users/:id', status: 200, attributes: {} }, (k, v) => setAnswerHeader(c, k, v));
  */
-export async function runInServerSpan(
-  tracer: Tracer,
-  headers: RequestHeaders,
-  method: string,
-  attributes: Attributes,
-  setHeader: (name: string, value: string) => void,
-  run: () => Promise<void>,
-  end: () => ServerSpanEnd,
-): Promise<void> {
+export function startServerSpan(tracer: Tracer, headers: RequestHeaders, method: string, attributes: Attributes): ServerSpan {
   // Most requests carry no trace context: skip the propagators' work for them.
   const parent: OtelContext = headers.get('traceparent') !== undefined ? propagation.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
   const span: Span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
-  try {
-    await context.with(trace.setSpan(parent, span), run);
-  } finally {
-    if (span.isRecording() || trace.getSpanContext(parent) !== undefined) {
-      const { traceId, spanId, traceFlags } = span.spanContext();
-      setHeader('traceresponse', `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`);
-    }
-    const { route, status, attributes: more } = end();
-    if (route !== undefined) span.updateName(`${method} ${route}`);
-    span.setAttributes(more);
-    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
+  return { span, context: trace.setSpan(parent, span), method, propagated: parent !== ROOT_CONTEXT && trace.getSpanContext(parent) !== undefined };
+}
+
+/**
+ * Names the span from the matched route, adds the answer's attributes, marks a 5xx as an error,
+ * ends it, and sets `traceresponse` through `setHeader` when the span is recorded or the client
+ * sent a trace context.
+ */
+export function endServerSpan(server: ServerSpan, end: ServerSpanEnd, setHeader: (name: string, value: string) => void): void {
+  const { span, method } = server;
+  if (span.isRecording() || server.propagated) {
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    setHeader('traceresponse', `00-${traceId}-${spanId}-${traceFlags < 16 ? '0' : ''}${traceFlags.toString(16)}`);
   }
+  if (end.route !== undefined) span.updateName(`${method} ${end.route}`);
+  span.setAttributes(end.attributes);
+  if (end.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
 }
