@@ -29,6 +29,30 @@ afterAll(async () => {
   await own?.remove();
 });
 
+/**
+ * Makes sure the outage meets a write in flight: a lock on `conversations` (which lookups of users
+ * do not touch) holds the next batch's write at the table until the database goes away. Only batch
+ * writes take locks that conflict with it, so any session waiting for a lock is one. Without it
+ * the outage could fall in the few milliseconds when every client is looking its user up and no
+ * batch is queued; those lookups fail, and no accepted write would meet the outage.
+ */
+async function holdNextBatch(): Promise<void> {
+  const holder = new pg.Client({ connectionString: own.url });
+  holder.on('error', () => undefined); // the outage ends this session
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query('LOCK TABLE conversations IN SHARE MODE');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const waiting = await holder.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+    );
+    if (waiting.rows[0]!.n > 0) return;
+    if (Date.now() > deadline) throw new Error('No batch write reached the locked conversations table within 10 s: are the clients writing?');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 it('loses nothing when the database goes away under 8 writing clients: the table holds exactly the 2xx records, once each', async () => {
   const answers = new Map<string, { status: number; code?: string; message?: string }>();
   let writing = true;
@@ -54,6 +78,7 @@ it('loses nothing when the database goes away under 8 writing clients: the table
 
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const beforeOutage = answers.size;
+  await holdNextBatch();
   await own.stop('fast');
   await new Promise((resolve) => setTimeout(resolve, 5000));
   await own.start();
