@@ -42,8 +42,16 @@ export const metricsConfigSchema = z.object({
         .max(1)
         .default(1)
         .describe('Share of new traces sampled (parent-based); OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG override it.'),
-      ringSize: z.number().int().min(1).max(100_000).default(500).describe('Finished traces kept in memory for /api/traces.'),
-      maxSpansPerTrace: z.number().int().min(1).max(10_000).default(200).describe('Spans kept per trace in the ring; later ones are dropped.'),
+      ringSize: z.number().int().min(1).max(100_000).default(500).describe('Recent traces kept in memory for /api/traces/recent.'),
+      maxSpansPerTrace: z.number().int().min(1).max(10_000).default(200).describe('Spans kept per trace; later ones are dropped.'),
+      recentPerSecond: z
+        .number()
+        .min(0)
+        .max(100_000)
+        .default(50)
+        .describe('Traces admitted to the recent ring per second at most (one second of burst); traces with an error always are.'),
+      slowTraces: z.number().int().min(1).max(10_000).default(50).describe('How many of the slowest traces /api/traces/slow keeps.'),
+      slowWindow: durationSchema.default('10m').describe('How far back /api/traces/slow looks: at least half of it, at most all.'),
     })
     .prefault({}),
   history: z

@@ -32,7 +32,7 @@ export default definePlugin({
     const sdk = createSdk({
       resource: createResource(config),
       secondsBuckets: config.histogramBuckets,
-      tracing: config.tracing,
+      tracing: { ...config.tracing, slowWindowMs: millis(config.tracing.slowWindow, 'tracing.slowWindow') },
       exportIntervalMs: millis(config.otlp.exportInterval, 'otlp.exportInterval'),
       logger: ctx.logger,
     });

@@ -28,7 +28,7 @@ export interface SdkOptions {
   resource: Resource;
   /** Bucket bounds of every histogram in seconds. */
   secondsBuckets: readonly number[];
-  tracing: { enabled: boolean; sampleRatio: number; ringSize: number; maxSpansPerTrace: number };
+  tracing: { enabled: boolean; sampleRatio: number; ringSize: number; maxSpansPerTrace: number; recentPerSecond: number; slowTraces: number; slowWindowMs: number };
   /** How often metrics are pushed over OTLP. */
   exportIntervalMs: number;
   env?: NodeJS.ProcessEnv;
@@ -76,7 +76,8 @@ export function createSdk(options: SdkOptions): Sdk {
     ],
   });
 
-  const ring = new TraceRing(options.tracing.ringSize, options.tracing.maxSpansPerTrace);
+  const { ringSize, maxSpansPerTrace, recentPerSecond, slowTraces, slowWindowMs } = options.tracing;
+  const ring = new TraceRing({ maxTraces: ringSize, maxSpansPerTrace, recentPerSecond, slowTraces, slowWindowMs });
   const traceExporter = options.tracing.enabled ? otlpTraceExporter(env) : undefined;
   let tracerProvider: BasicTracerProvider | undefined;
   if (options.tracing.enabled) {

@@ -1,10 +1,11 @@
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { expect, it } from 'vitest';
-import { TraceRing } from './TraceRing.js';
+import { TraceRing, type TraceRingOptions } from './TraceRing.js';
 
-function setup(maxTraces: number, maxSpans: number) {
-  const ring = new TraceRing(maxTraces, maxSpans);
+/** A ring that admits every trace unless told otherwise. */
+function setup(maxTraces: number, maxSpans: number, options: Partial<TraceRingOptions> = {}) {
+  const ring = new TraceRing({ maxTraces, maxSpansPerTrace: maxSpans, recentPerSecond: 1e6, ...options });
   const tracer = new BasicTracerProvider({ spanProcessors: [ring] }).getTracer('test');
   return { ring, tracer };
 }
@@ -53,4 +54,52 @@ it('orders traces by when their root ended: a child ending later leaves its trac
     ['GET /second', 1],
     ['GET /first', 2],
   ]);
+});
+
+it('admits at most recentPerSecond traces a second to the recent ring, and every trace with an error', () => {
+  const { ring, tracer } = setup(100, 10, { recentPerSecond: 2 });
+  const t0 = Date.now();
+  for (let i = 0; i < 5; i++) tracer.startSpan(`ok ${i}`, { startTime: t0 }).end(t0 + 1);
+  const failed = tracer.startSpan('failed', { startTime: t0 });
+  const query = tracer.startSpan('SELECT', { startTime: t0 + 1 }, trace.setSpan(ROOT_CONTEXT, failed));
+  query.setStatus({ code: SpanStatusCode.ERROR });
+  query.end(t0 + 2);
+  failed.end(t0 + 2);
+  expect(ring.recent().map((t) => t.name)).toEqual(['failed', 'ok 1', 'ok 0']);
+  expect(ring.recent(1)[0]).toMatchObject({ error: true });
+  expect(ring.recent(1)[0]!.spans.map((s) => s.name)).toEqual(['failed', 'SELECT']);
+
+  // Half a second later one token is back, a second later two (the burst), not more.
+  tracer.startSpan('half a second', { startTime: t0 }).end(t0 + 502);
+  tracer.startSpan('refused', { startTime: t0 }).end(t0 + 502);
+  for (let i = 0; i < 4; i++) tracer.startSpan(`later ${i}`, { startTime: t0 }).end(t0 + 5000);
+  expect(ring.recent().map((t) => t.name)).toEqual(['later 1', 'later 0', 'half a second', 'failed', 'ok 1', 'ok 0']);
+  expect(ring.size).toBe(6);
+});
+
+it('keeps the slowest traces of the slow window whether or not the recent ring admitted them, and forgets older ones', () => {
+  const { ring, tracer } = setup(100, 10, { recentPerSecond: 0, slowTraces: 2, slowWindowMs: 1000 });
+  const t0 = Math.ceil(Date.now() / 500) * 500; // the start of a half window
+  for (const [name, ms] of [['20 ms', 20], ['90 ms', 90], ['5 ms', 5], ['60 ms', 60]] as const) {
+    const root = tracer.startSpan(name, { startTime: t0 + 100 - ms });
+    tracer.startSpan('child', { startTime: t0 + 100 - ms }, trace.setSpan(ROOT_CONTEXT, root)).end(t0 + 99);
+    root.end(t0 + 100);
+  }
+  expect(ring.recent()).toEqual([]);
+  expect(ring.slow().map((t) => [t.name, t.spans.length])).toEqual([
+    ['90 ms', 2],
+    ['60 ms', 2],
+  ]);
+  expect(ring.slow(1).map((t) => t.name)).toEqual(['90 ms']);
+  // The next half window still shows them beside its own; the one after drops them.
+  tracer.startSpan('next half', { startTime: t0 + 600 }).end(t0 + 610);
+  expect(ring.slow().map((t) => t.name)).toEqual(['90 ms', '60 ms']);
+  tracer.startSpan('much later', { startTime: t0 + 1000 }).end(t0 + 1001);
+  expect(ring.slow().map((t) => t.name)).toEqual(['next half', 'much later']);
+});
+
+it('refuses options that cannot work, naming the option', () => {
+  expect(() => new TraceRing({ maxTraces: 0 })).toThrow(/maxTraces must be a whole number of at least 1, not 0/);
+  expect(() => new TraceRing({ recentPerSecond: -1 })).toThrow(/recentPerSecond/);
+  expect(() => new TraceRing({ slowWindowMs: 0 })).toThrow(/slowWindowMs/);
 });

@@ -1,9 +1,20 @@
 /**
- * A bounded ring of finished spans grouped by trace, for `/api/traces/recent` and `/slow`. As a
- * SpanProcessor it keeps a small record of each ended span (references to its name, times and
- * attributes, not the SDK span, which holds much more and would otherwise be kept past the young
- * generation); the summaries are made when someone reads. At most `maxTraces` traces, the one whose
- * root (or server) span ended least recently dropped first, and `maxSpansPerTrace` spans each.
+ * The finished traces behind `/api/traces/recent` and `/slow`. As a SpanProcessor it keeps a small
+ * record of each ended span (references to its name, times and attributes, not the SDK span,
+ * which holds much more) and makes the summaries only when someone reads.
+ *
+ * A trace is judged when its local root ends (the span whose parent is not in this process):
+ * - **recent**: a ring of the last `maxTraces` traces admitted, newest first. At most
+ *   `recentPerSecond` are admitted per second (a token bucket with one second of burst), and a
+ *   trace with an error always is. At thousands of requests a second a ring of every trace would
+ *   span a few milliseconds and keep each span long enough to cost the garbage collector; this
+ *   one spans minutes, and a trace that is not kept dies young.
+ * - **slow**: the `slowTraces` slowest traces of the last `slowWindowMs` (at least half of it),
+ *   whether or not the recent ring admitted them.
+ *
+ * Spans that end before their root (a request's queries) wait with their trace until it ends; a
+ * span that ends after its root joins the trace if the recent ring holds it and is dropped
+ * otherwise. A trace whose root never ends here is forgotten after a minute.
  */
 import type { Context } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -28,7 +39,48 @@ interface Entry {
   spans: KeptSpan[];
   /** Spans past the limit, counted but not kept. */
   dropped: number;
+  error: boolean;
+  /** When the first of its spans ended (ms, the spans' clock): open traces are forgotten by it. */
+  since: number;
 }
+
+interface SlowTrace {
+  id: string;
+  entry: Entry;
+  durationMs: number;
+}
+
+/** The slowest traces whose root ended in one half of the slow window, slowest first. */
+interface SlowWindow {
+  index: number;
+  traces: SlowTrace[];
+}
+
+export interface TraceRingOptions {
+  /** Traces the recent ring holds. */
+  maxTraces: number;
+  /** Spans kept per trace; later ones are counted in `dropped` and not kept. */
+  maxSpansPerTrace: number;
+  /** Traces admitted to the recent ring per second at most; those with an error always are. */
+  recentPerSecond: number;
+  /** How many of the slowest traces `/slow` keeps. */
+  slowTraces: number;
+  /** How far back `/slow` looks, in ms: traces older than this are gone, those younger than half of it are kept. */
+  slowWindowMs: number;
+}
+
+export const DEFAULT_TRACE_RING: TraceRingOptions = {
+  maxTraces: 500,
+  maxSpansPerTrace: 200,
+  recentPerSecond: 50,
+  slowTraces: 50,
+  slowWindowMs: 10 * 60_000,
+};
+
+/** Open traces (some spans ended, not the root) kept before the oldest are looked at. */
+const MAX_OPEN = 10_000;
+/** An open trace older than this is forgotten when the open traces are swept. */
+const OPEN_TTL_MS = 60_000;
 
 const KINDS: Record<SpanKind, SpanSummary['kind']> = {
   [SpanKind.INTERNAL]: 'internal',
@@ -38,43 +90,64 @@ const KINDS: Record<SpanKind, SpanSummary['kind']> = {
   [SpanKind.CONSUMER]: 'consumer',
 };
 
+/**
+ * @example
+ * const ring = new TraceRing({ ...DEFAULT_TRACE_RING, recentPerSecond: 20 });
+ * const provider = new BasicTracerProvider({ spanProcessors: [ring] });
+ * ring.recent(10); ring.slow(10);
+ */
 export class TraceRing implements SpanProcessor {
-  /** Insertion order is recency: a trace is moved to the end when one of its spans ends. */
-  readonly #traces = new Map<string, Entry>();
+  readonly #options: TraceRingOptions;
+  /** Traces whose root has not ended yet, by trace id, oldest first. */
+  readonly #open = new Map<string, Entry>();
+  /** The recent ring: slot `#next` is written next; the slots before it hold the newest. */
+  readonly #ids: (string | undefined)[];
+  readonly #entries: (Entry | undefined)[];
+  #next = 0;
+  #size = 0;
+  /** The traces of the recent ring by id, so a span ending after its root finds its trace. */
+  readonly #kept = new Map<string, Entry>();
+  #tokens: number;
+  #refilledAt = -Infinity;
+  #slow: SlowWindow = { index: -Infinity, traces: [] };
+  #slowBefore: SlowWindow = { index: -Infinity, traces: [] };
 
-  constructor(
-    private readonly maxTraces: number,
-    private readonly maxSpansPerTrace: number,
-  ) {}
+  constructor(options: Partial<TraceRingOptions> = {}) {
+    this.#options = { ...DEFAULT_TRACE_RING, ...options };
+    for (const key of ['maxTraces', 'maxSpansPerTrace', 'slowTraces'] as const) {
+      if (!Number.isInteger(this.#options[key]) || this.#options[key] < 1) throw new RangeError(`TraceRing: ${key} must be a whole number of at least 1, not ${this.#options[key]}.`);
+    }
+    if (!(this.#options.recentPerSecond >= 0)) throw new RangeError(`TraceRing: recentPerSecond must be 0 or more, not ${this.#options.recentPerSecond}.`);
+    if (!(this.#options.slowWindowMs > 0)) throw new RangeError(`TraceRing: slowWindowMs must be more than 0, not ${this.#options.slowWindowMs}.`);
+    this.#ids = new Array<string | undefined>(this.#options.maxTraces);
+    this.#entries = new Array<Entry | undefined>(this.#options.maxTraces);
+    this.#tokens = this.#options.recentPerSecond;
+  }
 
   onStart(_span: Span, _parentContext: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    const { traceId: id, spanId } = span.spanContext();
-    let entry = this.#traces.get(id);
-    if (entry === undefined) {
-      entry = { spans: [], dropped: 0 };
-      if (this.#traces.size >= this.maxTraces) this.#traces.delete(this.#traces.keys().next().value!);
-      this.#traces.set(id, entry);
-    } else if (span.parentSpanContext === undefined || span.kind === SpanKind.SERVER) {
-      // Moved to the end (most recent) when its root ends; a child ending inside the trace
-      // leaves it where it is, sparing two map operations per query span.
-      this.#traces.delete(id);
-      this.#traces.set(id, entry);
+    const id = span.spanContext().traceId;
+    const parent = span.parentSpanContext;
+    if (parent !== undefined && parent.isRemote !== true) {
+      const kept = this.#kept.get(id);
+      if (kept !== undefined) return this.#add(kept, span);
+      let open = this.#open.get(id);
+      if (open === undefined) {
+        open = { spans: [], dropped: 0, error: false, since: hrTimeToMilliseconds(span.endTime) };
+        if (this.#open.size >= MAX_OPEN) this.#sweep(open.since);
+        this.#open.set(id, open);
+      }
+      return this.#add(open, span);
     }
-    if (entry.spans.length < this.maxSpansPerTrace) {
-      entry.spans.push({
-        spanId,
-        parentSpanId: span.parentSpanContext?.spanId,
-        name: span.name,
-        kind: span.kind,
-        startTime: span.startTime,
-        endTime: span.endTime,
-        duration: span.duration,
-        status: span.status.code,
-        attributes: span.attributes,
-      });
-    } else entry.dropped++;
+    // The local root: its trace is complete.
+    const endMs = hrTimeToMilliseconds(span.endTime);
+    let entry = this.#open.get(id);
+    if (entry !== undefined) this.#open.delete(id);
+    else entry = { spans: [], dropped: 0, error: false, since: endMs };
+    this.#add(entry, span);
+    if (entry.error || this.#admit(endMs)) this.#remember(id, entry);
+    this.#offerSlow(id, entry, hrTimeToMilliseconds(span.duration), endMs);
   }
 
   async forceFlush(): Promise<void> {}
@@ -82,30 +155,106 @@ export class TraceRing implements SpanProcessor {
   async shutdown(): Promise<void> {}
 
   /**
-   * The traces whose last span ended most recently, newest first.
+   * The traces of the recent ring, newest first.
    *
    * @example
    * ring.recent(20).map((t) => t.name); // ['GET /api/users/:id', ...]
    */
   recent(limit = 50): TraceSummary[] {
-    const ids = [...this.#traces.keys()].reverse().slice(0, Math.max(0, limit));
-    return ids.map((id) => summarize(id, this.#traces.get(id)!.spans));
+    const out: TraceSummary[] = [];
+    const n = this.#options.maxTraces;
+    for (let i = 1; i <= Math.min(this.#size, Math.max(0, limit)); i++) {
+      const slot = (this.#next - i + n) % n;
+      out.push(summarize(this.#ids[slot]!, this.#entries[slot]!.spans));
+    }
+    return out;
   }
 
   /**
-   * The slowest traces kept, slowest first.
+   * The slowest traces of the slow window, slowest first.
    *
    * @example
    * ring.slow(10)[0]?.durationMs;
    */
   slow(limit = 50): TraceSummary[] {
-    const all = [...this.#traces].map(([id, entry]) => summarize(id, entry.spans));
-    return all.sort((a, b) => b.durationMs - a.durationMs).slice(0, Math.max(0, limit));
+    const all = [...this.#slow.traces, ...this.#slowBefore.traces].sort((a, b) => b.durationMs - a.durationMs);
+    return all.slice(0, Math.max(0, Math.min(limit, this.#options.slowTraces))).map((t) => summarize(t.id, t.entry.spans));
   }
 
-  /** How many traces are kept. */
+  /** How many traces the recent ring holds. */
   get size(): number {
-    return this.#traces.size;
+    return this.#size;
+  }
+
+  #add(entry: Entry, span: ReadableSpan): void {
+    const status = span.status.code;
+    if (status === SpanStatusCode.ERROR) entry.error = true;
+    if (entry.spans.length >= this.#options.maxSpansPerTrace) {
+      entry.dropped++;
+      return;
+    }
+    entry.spans.push({
+      spanId: span.spanContext().spanId,
+      parentSpanId: span.parentSpanContext?.spanId,
+      name: span.name,
+      kind: span.kind,
+      startTime: span.startTime,
+      endTime: span.endTime,
+      duration: span.duration,
+      status,
+      attributes: span.attributes,
+    });
+  }
+
+  /** Takes a token of the recent ring's bucket, refilled at `recentPerSecond`, if one is left. */
+  #admit(nowMs: number): boolean {
+    const rate = this.#options.recentPerSecond;
+    if (nowMs > this.#refilledAt) {
+      // The bucket starts full, at the first trace.
+      if (this.#refilledAt !== -Infinity) this.#tokens = Math.min(rate, this.#tokens + ((nowMs - this.#refilledAt) * rate) / 1000);
+      this.#refilledAt = nowMs;
+    }
+    if (this.#tokens < 1) return false;
+    this.#tokens--;
+    return true;
+  }
+
+  #remember(id: string, entry: Entry): void {
+    const slot = this.#next;
+    const evicted = this.#ids[slot];
+    if (evicted !== undefined) this.#kept.delete(evicted);
+    else this.#size++;
+    this.#ids[slot] = id;
+    this.#entries[slot] = entry;
+    this.#kept.set(id, entry);
+    this.#next = (slot + 1) % this.#options.maxTraces;
+  }
+
+  #offerSlow(id: string, entry: Entry, durationMs: number, endMs: number): void {
+    const index = Math.floor(endMs / (this.#options.slowWindowMs / 2));
+    if (index !== this.#slow.index) {
+      if (index < this.#slow.index) return; // ended before the current window began: too old to rank
+      this.#slowBefore = index === this.#slow.index + 1 ? this.#slow : { index: index - 1, traces: [] };
+      this.#slow = { index, traces: [] };
+    }
+    const traces = this.#slow.traces;
+    const max = this.#options.slowTraces;
+    if (traces.length >= max && durationMs <= traces[traces.length - 1]!.durationMs) return;
+    let at = traces.length;
+    while (at > 0 && traces[at - 1]!.durationMs < durationMs) at--;
+    traces.splice(at, 0, { id, entry, durationMs });
+    if (traces.length > max) traces.pop();
+  }
+
+  /** Forgets open traces older than a minute, or the older half of them when none is. */
+  #sweep(nowMs: number): void {
+    for (const [id, entry] of this.#open) if (nowMs - entry.since > OPEN_TTL_MS) this.#open.delete(id);
+    if (this.#open.size < MAX_OPEN) return;
+    let drop = this.#open.size / 2;
+    for (const id of this.#open.keys()) {
+      if (drop-- <= 0) break;
+      this.#open.delete(id);
+    }
   }
 }
 
