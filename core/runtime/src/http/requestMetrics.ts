@@ -81,7 +81,7 @@ export function requestTelemetry(meter: Meter, tracer?: Tracer): RequestTelemetr
       let server: ServerSpan | undefined;
       if (traced) {
         const method = methodOf(c);
-        server = startServerSpan(tracer, headersOf(c), method, { 'http.request.method': method, 'url.path': c.req.path, 'url.scheme': schemeOf(c) });
+        server = startServerSpan(tracer, new IncomingHeaders(c), method, { 'http.request.method': method, 'url.path': c.req.path, 'url.scheme': schemeOf(c) });
       }
       return { started: metered ? performance.now() : -1, active, server };
     },
@@ -121,15 +121,22 @@ export function telemetryWanted(): boolean {
   return meterProviderInstalled() || tracerProviderInstalled();
 }
 
-/** The request's headers for the propagators, read without building a Headers object. */
-function headersOf(c: Context): RequestHeaders {
-  return {
-    get: (name) => requestHeader(c, name),
-    keys: () => {
-      const incoming = (c.env as { incoming?: { headers: Record<string, unknown> } } | undefined)?.incoming;
-      return incoming !== undefined ? Object.keys(incoming.headers) : [...c.req.raw.headers.keys()];
-    },
-  };
+/**
+ * The request's headers for the propagators, read without building a Headers object. A class
+ * rather than an object of arrow functions: tsx compiles with esbuild's `keepNames`, which names
+ * every named function when it is made, and that cost 0.25 µs per function per request.
+ */
+class IncomingHeaders implements RequestHeaders {
+  constructor(private readonly c: Context) {}
+
+  get(name: string): string | undefined {
+    return requestHeader(this.c, name);
+  }
+
+  keys(): string[] {
+    const incoming = (this.c.env as { incoming?: { headers: Record<string, unknown> } } | undefined)?.incoming;
+    return incoming !== undefined ? Object.keys(incoming.headers) : [...this.c.req.raw.headers.keys()];
+  }
 }
 
 function methodOf(c: Context): string {

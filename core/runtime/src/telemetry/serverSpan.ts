@@ -41,7 +41,7 @@ export interface ServerSpanEnd {
  * runs the request with `context` active and then calls `endServerSpan`.
  *
  * @example
- * const server = startServerSpan(tracer, headersOf(c), 'GET', { 'url.path': c.req.path });
+ * const server = startServerSpan(tracer, { get: (name) => headers[name], keys: () => Object.keys(headers) }, 'GET', { 'url.path': c.req.path });
  * await context.with(server.context, next);
  * endServerSpan(server, { route: '/api/users/:id', status: 200, attributes: {} }, (k, v) => setAnswerHeader(c, k, v));
  */
