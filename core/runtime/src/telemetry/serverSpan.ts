@@ -7,6 +7,7 @@
  */
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context as OtelContext, Span, TextMapGetter, Tracer } from '@opentelemetry/api';
+import { spanTime } from './spanTime.js';
 
 /** How the span reads the request's headers (names in lower case). */
 export interface RequestHeaders {
@@ -48,7 +49,8 @@ export interface ServerSpanEnd {
 export function startServerSpan(tracer: Tracer, headers: RequestHeaders, method: string, attributes: Attributes): ServerSpan {
   // Most requests carry no trace context: skip the propagators' work for them.
   const parent: OtelContext = headers.get('traceparent') !== undefined ? propagation.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
-  const span: Span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+  // Timed on spanTime's clock, as the query spans are, so they stay inside it (spanTime.ts).
+  const span: Span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes, startTime: spanTime() }, parent);
   return { span, context: trace.setSpan(parent, span), method, propagated: parent !== ROOT_CONTEXT && trace.getSpanContext(parent) !== undefined };
 }
 
@@ -66,5 +68,5 @@ export function endServerSpan(server: ServerSpan, end: ServerSpanEnd, setHeader:
   if (end.route !== undefined) span.updateName(`${method} ${end.route}`);
   span.setAttributes(end.attributes);
   if (end.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-  span.end();
+  span.end(spanTime());
 }

@@ -6,6 +6,7 @@
  * is not told whether the statement failed: spans and points carry no error status.
  */
 import { context, SpanKind, type Context, type Meter, type Tracer } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
 import type { Sequelize } from 'sequelize';
 import { summarizeSql, type SqlSummary } from './sql.js';
 
@@ -101,9 +102,10 @@ export function instrumentDatabase(
     duration.record(seconds, shape.attributes);
     if (seconds * 1000 >= slowQueryMs) slow.add(1, shape.attributes);
     if (tracer !== undefined && entry.parent !== undefined) {
-      // Both times as performance.now() readings (a number not past performance.now() is read so),
-      // keeping sub-millisecond durations: left out, an end after a given start is Date.now().
-      tracer.startSpan(shape.spanName, { kind: SpanKind.CLIENT, attributes: attributesOfSpan(shape), startTime: entry.start }, entry.parent).end(ended);
+      // Both times as HrTimes of timeOrigin + performance.now(), the clock of the server span
+      // (core's spanTime.ts): given as plain performance.now() readings, the SDK would anchor
+      // them at this span's own Date.now(), up to a millisecond off its parent's.
+      tracer.startSpan(shape.spanName, { kind: SpanKind.CLIENT, attributes: attributesOfSpan(shape), startTime: hrTime(entry.start) }, entry.parent).end(hrTime(ended));
     }
   };
   sequelize.addHook('beforeQuery', hook, before as never);
