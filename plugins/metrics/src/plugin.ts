@@ -42,12 +42,12 @@ export default definePlugin({
     const sequelize = databaseOf(ctx.get(coreServices.database));
     let system: SystemMetrics | undefined;
     if (config.system.enabled) {
-      system = startSystemMetrics(sdk.meterProvider, { dataDir: config.system.dataDir });
+      system = startSystemMetrics(sdk.instruments, { dataDir: config.system.dataDir });
       ctx.onStop(() => system?.stop());
     }
     if (sequelize !== undefined) {
       const stop = instrumentDatabase(sequelize, {
-        meter: sdk.meterProvider.getMeter('plugboard.metrics.db', PLUGIN_VERSION),
+        meter: sdk.instruments.getMeter('plugboard.metrics.db', PLUGIN_VERSION),
         tracer: sdk.tracerProvider?.getTracer('plugboard.metrics.db', PLUGIN_VERSION),
         slowQueryMs: millis(config.slowQueryThreshold, 'slowQueryThreshold'),
       });

@@ -83,14 +83,14 @@ export function dispatchToPlugins(
   };
 }
 
-/** Made once per plugin and outcome rather than per request. */
+/** Made once per plugin and outcome rather than per request; frozen, so a histogram may find them by identity. */
 const middlewareAttributeSets = new Map<string, Readonly<Record<string, string | boolean>>>();
 
 function middlewareAttributes(plugin: string, answered: boolean): Readonly<Record<string, string | boolean>> {
   const key = answered ? `+${plugin}` : `-${plugin}`;
   let attributes = middlewareAttributeSets.get(key);
   if (attributes === undefined) {
-    attributes = { 'plugboard.plugin': plugin, 'plugboard.answered': answered };
+    attributes = Object.freeze({ 'plugboard.plugin': plugin, 'plugboard.answered': answered });
     middlewareAttributeSets.set(key, attributes);
   }
   return attributes;

@@ -187,9 +187,9 @@ function activeEntry(c: Context): ActiveEntry {
 }
 
 /**
- * The attributes of one request's duration point. Made once per combination and reused: the
- * SDK keeps no reference to a recorded object, and building a fresh one with a spread per
- * request was the larger part of this middleware's cost.
+ * The attributes of one request's duration point. Made once per combination, frozen and reused:
+ * building a fresh one with a spread per request was the larger part of this middleware's cost,
+ * and a histogram of the metrics plugin finds a frozen set by identity rather than by a hash.
  */
 function attributesOf(c: Context, active: ActiveEntry): Readonly<Record<string, string | number>> {
   const status = answerStatus(c);
@@ -202,7 +202,8 @@ function attributesOf(c: Context, active: ActiveEntry): Readonly<Record<string, 
     if (plugin !== undefined) made['plugboard.plugin'] = plugin;
     if (route !== undefined) made['http.route'] = route;
     if (status >= 500) made['error.type'] = String(status);
-    attributes = made;
+    // Frozen: the metrics plugin's histograms find a frozen set by identity, without hashing it.
+    attributes = Object.freeze(made);
     // Routes are patterns and statuses few, so this stays small; the bound guards odd plugins.
     if (active.byAnswer.size >= MAX_ANSWER_SETS) active.byAnswer.clear();
     active.byAnswer.set(key, attributes);

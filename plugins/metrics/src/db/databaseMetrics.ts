@@ -29,7 +29,8 @@ function shapeOf(sql: string): StatementShape {
     const attributes: Record<string, string> = { 'db.system.name': 'postgresql', 'db.operation.name': operation };
     if (collection !== undefined) attributes['db.collection.name'] = collection;
     shape = {
-      attributes,
+      // Frozen: the histogram store finds it by identity (sdk/histograms.ts).
+      attributes: Object.freeze(attributes),
       spanName: collection !== undefined ? `${operation} ${collection}` : operation,
       spanAttributes: { ...attributes, 'db.query.text': statement },
     };

@@ -1,18 +1,21 @@
 /**
- * Puts the SDK together: one MeterProvider (the in-process reader, plus OTLP when configured),
+ * Puts the SDK together: one MeterProvider (the in-process reader, plus OTLP when configured;
+ * histograms recorded through the installed provider are aggregated by a HistogramStore that
+ * both readers read as a producer),
  * one TracerProvider (the trace ring, plus OTLP when configured), the AsyncLocalStorage context
  * manager and the W3C propagators. `install()` makes them the process's, `uninstall()` undoes
  * that and shuts everything down, flushing the exporters.
  */
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { AggregationType, InstrumentType, MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, AggregationType, InstrumentType, MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { installMeterProvider, installTracerProvider } from '@plugboard/plugin-api';
 import type { Logger } from 'pino';
 import { InProcessReader } from '../reader/InProcessReader.js';
+import { HistogramStore, StoreMeterProvider } from './histograms.js';
 import { TraceRing } from '../traces/TraceRing.js';
 import { otlpMetricExporter, otlpTraceExporter } from './otlp.js';
 import { createSampler } from './sampler.js';
@@ -37,6 +40,8 @@ export interface SdkOptions {
 
 export interface Sdk {
   meterProvider: MeterProvider;
+  /** What `install()` installs: the SDK's provider with its histograms recorded by the store. Make this plugin's own instruments on it. */
+  instruments: ApiMeterProvider;
   reader: InProcessReader;
   tracerProvider: BasicTracerProvider | undefined;
   ring: TraceRing;
@@ -55,18 +60,30 @@ export interface Sdk {
  */
 export function createSdk(options: SdkOptions): Sdk {
   const env = options.env ?? process.env;
-  const reader = new InProcessReader();
+  // Histograms are aggregated by the store and read by every reader as a producer (histograms.ts).
+  const histograms = new HistogramStore({ resource: options.resource, secondsBuckets: options.secondsBuckets });
+  const reader = new InProcessReader({ metricProducers: [histograms.producer(AggregationTemporality.CUMULATIVE)] });
   const readers: MetricReader[] = [reader];
   const metricExporter = otlpMetricExporter(env);
   if (metricExporter !== undefined) {
     const fromEnv = Number(env['OTEL_METRIC_EXPORT_INTERVAL']);
     const interval = Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : options.exportIntervalMs;
-    readers.push(new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, 30_000) }));
+    const temporality = metricExporter.selectAggregationTemporality?.(InstrumentType.HISTOGRAM) ?? AggregationTemporality.CUMULATIVE;
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: metricExporter,
+        exportIntervalMillis: interval,
+        exportTimeoutMillis: Math.min(interval, 30_000),
+        metricProducers: [histograms.producer(temporality)],
+      }),
+    );
   }
   const meterProvider = new MeterProvider({
     resource: options.resource,
     readers,
-    // The SDK's default buckets are millisecond-sized; every duration here is in seconds.
+    // The SDK's default buckets are millisecond-sized; every duration here is in seconds. For the
+    // histograms made through `instruments` the store applies the same bounds; this view stays for
+    // any made on the SDK's provider directly.
     views: [
       {
         instrumentType: InstrumentType.HISTOGRAM,
@@ -75,6 +92,7 @@ export function createSdk(options: SdkOptions): Sdk {
       },
     ],
   });
+  const instruments = new StoreMeterProvider(meterProvider, histograms);
 
   const { ringSize, maxSpansPerTrace, recentPerSecond, slowTraces, slowWindowMs } = options.tracing;
   const ring = new TraceRing({ maxTraces: ringSize, maxSpansPerTrace, recentPerSecond, slowTraces, slowWindowMs });
@@ -89,6 +107,7 @@ export function createSdk(options: SdkOptions): Sdk {
 
   const sdk: Sdk = {
     meterProvider,
+    instruments,
     reader,
     tracerProvider,
     ring,
@@ -97,7 +116,7 @@ export function createSdk(options: SdkOptions): Sdk {
       // The API refuses a second context manager or propagator: a previous instance's go first.
       propagation.disable();
       context.disable();
-      installMeterProvider(meterProvider);
+      installMeterProvider(instruments);
       if (tracerProvider !== undefined) {
         context.setGlobalContextManager(contextManager.enable());
         propagation.setGlobalPropagator(
