@@ -39,8 +39,17 @@ interface Entry {
   spans: KeptSpan[];
   /** Spans past the limit, counted but not kept. */
   dropped: number;
+}
+
+/**
+ * A trace whose root has not ended: its ended spans as the SDK gave them, turned into KeptSpans
+ * only if the trace is kept, so the spans of a trace that is not kept cost nothing more.
+ */
+interface OpenTrace {
+  spans: ReadableSpan[];
+  dropped: number;
   error: boolean;
-  /** When the first of its spans ended (ms, the spans' clock): open traces are forgotten by it. */
+  /** When its first span ended (ms, the spans' clock): open traces are forgotten by it. */
   since: number;
 }
 
@@ -99,7 +108,7 @@ const KINDS: Record<SpanKind, SpanSummary['kind']> = {
 export class TraceRing implements SpanProcessor {
   readonly #options: TraceRingOptions;
   /** Traces whose root has not ended yet, by trace id, oldest first. */
-  readonly #open = new Map<string, Entry>();
+  readonly #open = new Map<string, OpenTrace>();
   /** The recent ring: slot `#next` is written next; the slots before it hold the newest. */
   readonly #ids: (string | undefined)[];
   readonly #entries: (Entry | undefined)[];
@@ -138,16 +147,25 @@ export class TraceRing implements SpanProcessor {
         if (this.#open.size >= MAX_OPEN) this.#sweep(open.since);
         this.#open.set(id, open);
       }
-      return this.#add(open, span);
+      if (span.status.code === SpanStatusCode.ERROR) open.error = true;
+      if (open.spans.length < this.#options.maxSpansPerTrace) open.spans.push(span);
+      else open.dropped++;
+      return;
     }
     // The local root: its trace is complete.
     const endMs = hrTimeToMilliseconds(span.endTime);
-    let entry = this.#open.get(id);
-    if (entry !== undefined) this.#open.delete(id);
-    else entry = { spans: [], dropped: 0, error: false, since: endMs };
+    const durationMs = hrTimeToMilliseconds(span.duration);
+    const open = this.#open.get(id);
+    if (open !== undefined) this.#open.delete(id);
+    const error = open?.error === true || span.status.code === SpanStatusCode.ERROR;
+    const recent = error || this.#admit(endMs);
+    const slow = this.#slowTakes(durationMs, endMs);
+    if (!recent && !slow) return;
+    const entry: Entry = { spans: [], dropped: open?.dropped ?? 0 };
+    for (const child of open?.spans ?? []) this.#add(entry, child);
     this.#add(entry, span);
-    if (entry.error || this.#admit(endMs)) this.#remember(id, entry);
-    this.#offerSlow(id, entry, hrTimeToMilliseconds(span.duration), endMs);
+    if (recent) this.#remember(id, entry);
+    if (slow) this.#rankSlow(id, entry, durationMs);
   }
 
   async forceFlush(): Promise<void> {}
@@ -187,8 +205,6 @@ export class TraceRing implements SpanProcessor {
   }
 
   #add(entry: Entry, span: ReadableSpan): void {
-    const status = span.status.code;
-    if (status === SpanStatusCode.ERROR) entry.error = true;
     if (entry.spans.length >= this.#options.maxSpansPerTrace) {
       entry.dropped++;
       return;
@@ -201,7 +217,7 @@ export class TraceRing implements SpanProcessor {
       startTime: span.startTime,
       endTime: span.endTime,
       duration: span.duration,
-      status,
+      status: span.status.code,
       attributes: span.attributes,
     });
   }
@@ -230,20 +246,25 @@ export class TraceRing implements SpanProcessor {
     this.#next = (slot + 1) % this.#options.maxTraces;
   }
 
-  #offerSlow(id: string, entry: Entry, durationMs: number, endMs: number): void {
+  /** Whether a trace of `durationMs` whose root ended at `endMs` is among the slowest of its window so far. */
+  #slowTakes(durationMs: number, endMs: number): boolean {
     const index = Math.floor(endMs / (this.#options.slowWindowMs / 2));
     if (index !== this.#slow.index) {
-      if (index < this.#slow.index) return; // ended before the current window began: too old to rank
+      if (index < this.#slow.index) return false; // ended before the current window began: too old to rank
       this.#slowBefore = index === this.#slow.index + 1 ? this.#slow : { index: index - 1, traces: [] };
       this.#slow = { index, traces: [] };
     }
     const traces = this.#slow.traces;
-    const max = this.#options.slowTraces;
-    if (traces.length >= max && durationMs <= traces[traces.length - 1]!.durationMs) return;
+    return traces.length < this.#options.slowTraces || durationMs > traces[traces.length - 1]!.durationMs;
+  }
+
+  /** Puts a trace that #slowTakes took in its place in the current window. */
+  #rankSlow(id: string, entry: Entry, durationMs: number): void {
+    const traces = this.#slow.traces;
     let at = traces.length;
     while (at > 0 && traces[at - 1]!.durationMs < durationMs) at--;
     traces.splice(at, 0, { id, entry, durationMs });
-    if (traces.length > max) traces.pop();
+    if (traces.length > this.#options.slowTraces) traces.pop();
   }
 
   /** Forgets open traces older than a minute, or the older half of them when none is. */
