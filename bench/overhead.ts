@@ -15,12 +15,22 @@
  * mode's extra CPU per request goes, by package and by function, against the plugin disabled. The
  * profiler slows the server; read those figures against each other, not against the table's.
  *
- * Usage: npm run bench -- overhead [seconds per round, default 5] [rounds, default 5] [--profile]
+ * With `--pin` (Linux, two CPUs or more), the servers run on CPU 1 and everything else (this
+ * process and its autocannon, the database's backends for the bench) on CPU 0, so each server
+ * has a core to itself and requests/s follow its own cost. Unpinned, on a 2-core machine the
+ * DB-backed route's figures move by 15 to 20 points between runs with PostgreSQL and the client
+ * landing beside one server or another.
+ *
+ * Usage: npm run bench -- overhead [seconds per round, default 5] [rounds, default 5] [--profile] [--pin]
  */
 import { access, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { createTestDatabase } from '../core/runtime/src/testing/database.js';
 import { spawnServer, type SpawnedServer } from '../core/runtime/src/testing/spawnServer.js';
@@ -29,7 +39,8 @@ import { costlier, costPerRequest, total } from './support/cpuProfile.js';
 import { median, round1, round2 } from './stats.js';
 
 const PROFILE = process.argv.includes('--profile');
-const positional = process.argv.slice(2).filter((a) => a !== '--profile');
+const PIN = process.argv.includes('--pin');
+const positional = process.argv.slice(2).filter((a) => a !== '--profile' && a !== '--pin');
 const SECONDS = Number(positional[0] ?? 5);
 const ROUNDS = Number(positional[1] ?? 5);
 const PROFILER = fileURLToPath(new URL('./support/profileOnSignal.mjs', import.meta.url));
@@ -99,6 +110,29 @@ async function printProfiles(): Promise<void> {
   }
 }
 
+const run = promisify(execFile);
+
+/** Pins every thread of process `pid` to CPU `cpu` (taskset, from util-linux). */
+async function pin(pid: number, cpu: number): Promise<void> {
+  await run('taskset', ['-a', '-p', '-c', String(cpu), String(pid)]);
+}
+
+/** With --pin: this process on CPU 0, the servers on CPU 1, the bench database's backends on CPU 0. */
+async function pinAll(): Promise<void> {
+  if (availableParallelism() < 2) throw new Error('--pin needs two CPUs or more.');
+  await pin(process.pid, 0);
+  for (const server of servers.values()) await pin(server.child.pid!, 1);
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+    for (const { pid } of rows) await pin(pid, 0);
+    console.log(`overhead: pinned ${servers.size} servers to CPU 1, this process and ${rows.length} database backends to CPU 0`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** utime and stime of the server process, in ms. */
 async function cpuMs(server: SpawnedServer): Promise<{ user: number; system: number }> {
   const stat = await readFile(`/proc/${server.child.pid}/stat`, 'utf8');
@@ -141,6 +175,8 @@ try {
 
   // Warm-up: JIT, connection pools, user caches.
   for (const mode of MODES) for (const route of Object.keys(ROUTES) as Route[]) await round(servers.get(mode)!, route, 2);
+  // After the warm-up, so the pools' connections (whose backends are pinned) are open.
+  if (PIN) await pinAll();
 
   const samples = new Map<string, { rps: number[]; cpu: number[]; user: number[] }>();
   for (let r = 0; r < ROUNDS; r++) {
@@ -166,7 +202,7 @@ try {
   const rps = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.rps);
   const cpu = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.cpu);
   const user = (route: Route, mode: Mode) => median(samples.get(`${route}:${mode}`)!.user);
-  console.log(`overhead: ${ROUNDS} interleaved rounds of ${SECONDS}s per route and mode, ${CONNECTIONS} connections (medians)`);
+  console.log(`overhead: ${ROUNDS} interleaved rounds of ${SECONDS}s per route and mode, ${CONNECTIONS} connections (medians)${PIN ? ', pinned' : ''}`);
   console.table(
     (Object.keys(ROUTES) as Route[]).flatMap((route) =>
       MODES.map((mode) => ({
@@ -184,6 +220,7 @@ try {
   console.log(
     JSON.stringify({
       bench: 'overhead',
+      pinned: PIN,
       rps_off: Math.round(rps('db', 'off')),
       rps_metrics: Math.round(rps('db', 'metrics')),
       rps_all: Math.round(rps('db', 'all')),
