@@ -136,9 +136,9 @@ export interface MetricsReader {
   collect(): Promise<MetricsSnapshot>;
   /** Current values and the last hour of the main series (bounded memory). */
   overview(): MetricsOverview;
-  /** The most recent finished traces, newest first. */
+  /** The most recent finished traces the ring admitted (at most `tracing.recentPerSecond` a second, and every one with an error), newest first. */
   recentTraces(limit?: number): TraceSummary[];
-  /** The slowest finished traces kept, slowest first. */
+  /** The slowest finished traces of the last `tracing.slowWindow` (at least half of it), slowest first. */
   slowTraces(limit?: number): TraceSummary[];
 }
 
