@@ -86,8 +86,12 @@ export const DEFAULT_TRACE_RING: TraceRingOptions = {
   slowWindowMs: 10 * 60_000,
 };
 
-/** Open traces (some spans ended, not the root) kept before the oldest are looked at. */
-const MAX_OPEN = 10_000;
+/**
+ * Open traces (some spans ended, not the root) kept before the oldest are looked at. They hold
+ * the SDK's spans, up to `maxSpansPerTrace` each: more requests than this in flight at once lose
+ * their traces from the ring, not from export.
+ */
+const MAX_OPEN = 2_000;
 /** An open trace older than this is forgotten when the open traces are swept. */
 const OPEN_TTL_MS = 60_000;
 
