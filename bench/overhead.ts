@@ -24,10 +24,9 @@
  * Usage: npm run bench -- overhead [seconds per round, default 5] [rounds, default 5] [--profile] [--pin]
  */
 import { access, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';

@@ -58,6 +58,11 @@ interface Scope {
   schemaUrl?: string;
 }
 
+/** One string per instrumentation scope, for the maps of histograms, meters and collected scopes. */
+function scopeKey(scope: Scope): string {
+  return `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`;
+}
+
 /** One attribute set's point. */
 interface Cell {
   readonly attributes: Attributes;
@@ -82,6 +87,7 @@ class HistogramState {
   /** Frozen attribute sets by identity, pointing at the cell of their content. */
   readonly #byObject = new Map<object, Cell>();
   readonly #byKey = new Map<string, Cell>();
+  readonly scopeKey: string;
 
   constructor(
     readonly scope: Scope,
@@ -91,7 +97,9 @@ class HistogramState {
     readonly valueType: ValueType,
     readonly boundaries: readonly number[],
     private readonly cardinalityLimit: number,
-  ) {}
+  ) {
+    this.scopeKey = scopeKey(scope);
+  }
 
   record(value: number, attributes: Attributes): void {
     let cell = Object.isFrozen(attributes) ? this.#byObject.get(attributes) : undefined;
@@ -180,7 +188,7 @@ export class HistogramStore {
 
   /** The histogram `name` of `scope`; asked twice, both record into the same points. */
   histogram(scope: Scope, name: string, options: MetricOptions = {}): Histogram {
-    const key = `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}\u0000${name}`;
+    const key = `${scopeKey(scope)}\u0000${name}`;
     let state = this.#states.get(key);
     if (state === undefined) {
       const unit = options.unit ?? '';
@@ -225,12 +233,10 @@ export class HistogramStore {
             reported.set(cell, { counts: [...cell.counts], sum: cell.sum, count: cell.count });
           }
           if (dataPoints.length === 0) continue;
-          const { scope } = state;
-          const scopeKey = `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`;
-          let scopeMetrics = scopes.get(scopeKey);
+          let scopeMetrics = scopes.get(state.scopeKey);
           if (scopeMetrics === undefined) {
-            scopeMetrics = { scope: { ...scope }, metrics: [] };
-            scopes.set(scopeKey, scopeMetrics);
+            scopeMetrics = { scope: { ...state.scope }, metrics: [] };
+            scopes.set(state.scopeKey, scopeMetrics);
           }
           scopeMetrics.metrics.push({
             descriptor: { name: state.name, description: state.description, unit: state.unit, valueType: state.valueType },
@@ -262,14 +268,15 @@ export class StoreMeterProvider implements MeterProvider {
   ) {}
 
   getMeter(name: string, version?: string, options?: MeterOptions): Meter {
-    const key = `${name}\u0000${version ?? ''}\u0000${options?.schemaUrl ?? ''}`;
+    const scope: Scope = {
+      name,
+      ...(version !== undefined ? { version } : {}),
+      ...(options?.schemaUrl !== undefined ? { schemaUrl: options.schemaUrl } : {}),
+    };
+    const key = scopeKey(scope);
     let meter = this.#meters.get(key);
     if (meter === undefined) {
-      meter = new StoreMeter(this.sdk.getMeter(name, version, options), this.store, {
-        name,
-        ...(version !== undefined ? { version } : {}),
-        ...(options?.schemaUrl !== undefined ? { schemaUrl: options.schemaUrl } : {}),
-      });
+      meter = new StoreMeter(this.sdk.getMeter(name, version, options), this.store, scope);
       this.#meters.set(key, meter);
     }
     return meter;
