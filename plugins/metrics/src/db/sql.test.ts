@@ -20,3 +20,11 @@ it('leaves identifiers with digits alone and replaces dollar-quoted strings', ()
   expect(normalizeSql('SELECT col1, t2.x FROM t2 WHERE body = $$secret$$ AND tag = $t$x$t$')).toBe('SELECT col1, t2.x FROM t2 WHERE body = ? AND tag = ?');
   expect(normalizeSql("SELECT E'a\\nb', 'x'\n\n  FROM  y")).toBe('SELECT ?, ? FROM y');
 });
+
+it('gives texts that differ only in their literals one summary, so what is made per statement is made once per shape', () => {
+  const first = summarizeSql("SELECT * FROM \"conversations\" WHERE \"user_id\" = 4101 AND \"ai_model\" = 'gpt-4o'");
+  const second = summarizeSql("SELECT * FROM \"conversations\" WHERE \"user_id\" = 4102 AND \"ai_model\" = 'claude'");
+  expect(second).toBe(first);
+  expect(Object.isFrozen(first)).toBe(true);
+  expect(summarizeSql('SELECT * FROM "conversations" WHERE "user_id" = 4101 AND "ai_model" IS NULL')).not.toBe(first);
+});
