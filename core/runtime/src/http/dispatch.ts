@@ -83,17 +83,24 @@ export function dispatchToPlugins(
   };
 }
 
-/** Made once per plugin and outcome rather than per request; frozen, so a histogram may find them by identity. */
-const middlewareAttributeSets = new Map<string, Readonly<Record<string, string | boolean>>>();
+/**
+ * Made once per plugin and outcome rather than per request; frozen, so a histogram may find them
+ * by identity. Looked up by the plugin's name as it is (a key built per request would be a new
+ * string to hash each time).
+ */
+const middlewareAttributeSets = new Map<string, { answered: MiddlewareAttributes; passed: MiddlewareAttributes }>();
+type MiddlewareAttributes = Readonly<Record<string, string | boolean>>;
 
-function middlewareAttributes(plugin: string, answered: boolean): Readonly<Record<string, string | boolean>> {
-  const key = answered ? `+${plugin}` : `-${plugin}`;
-  let attributes = middlewareAttributeSets.get(key);
-  if (attributes === undefined) {
-    attributes = Object.freeze({ 'plugboard.plugin': plugin, 'plugboard.answered': answered });
-    middlewareAttributeSets.set(key, attributes);
+function middlewareAttributes(plugin: string, answered: boolean): MiddlewareAttributes {
+  let sets = middlewareAttributeSets.get(plugin);
+  if (sets === undefined) {
+    sets = {
+      answered: Object.freeze({ 'plugboard.plugin': plugin, 'plugboard.answered': true }),
+      passed: Object.freeze({ 'plugboard.plugin': plugin, 'plugboard.answered': false }),
+    };
+    middlewareAttributeSets.set(plugin, sets);
   }
-  return attributes;
+  return answered ? sets.answered : sets.passed;
 }
 
 /** The first started plugin, in start order, that the request has not been offered to yet. */
