@@ -21,7 +21,12 @@
  * DB-backed route's figures move by 15 to 20 points between runs with PostgreSQL and the client
  * landing beside one server or another.
  *
- * Usage: npm run bench -- overhead [seconds per round, default 5] [rounds, default 5] [--profile] [--pin]
+ * With `--floor`, a fourth server runs beside them: the plugin disabled, with an AsyncLocalStorage
+ * enabled for the whole process (bench/support/asyncContextFloor.mjs). Its extra CPU against the
+ * plugin disabled is what propagating a context through every promise costs on this Node, which
+ * any tracing that parents a query's span on its request's pays before it records anything.
+ *
+ * Usage: npm run bench -- overhead [seconds per round, default 5] [rounds, default 5] [--profile] [--pin] [--floor]
  */
 import { access, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -39,18 +44,26 @@ import { median, round1, round2 } from './stats.js';
 
 const PROFILE = process.argv.includes('--profile');
 const PIN = process.argv.includes('--pin');
-const positional = process.argv.slice(2).filter((a) => a !== '--profile' && a !== '--pin');
+const FLOOR = process.argv.includes('--floor');
+const positional = process.argv.slice(2).filter((a) => !['--profile', '--pin', '--floor'].includes(a));
 const SECONDS = Number(positional[0] ?? 5);
 const ROUNDS = Number(positional[1] ?? 5);
 const PROFILER = fileURLToPath(new URL('./support/profileOnSignal.mjs', import.meta.url));
+const CONTEXT_FLOOR = fileURLToPath(new URL('./support/asyncContextFloor.mjs', import.meta.url));
 const CONNECTIONS = 16;
 const USER = 4242;
 const CONVERSATIONS = 20;
 /** Linux reports process CPU in clock ticks of 10 ms (USER_HZ = 100). */
 const TICK_MS = 10;
 
-type Mode = 'off' | 'metrics' | 'all';
-const MODES: readonly Mode[] = ['off', 'metrics', 'all'];
+type Mode = 'off' | 'context' | 'metrics' | 'all';
+const MODES: readonly Mode[] = FLOOR ? ['off', 'context', 'metrics', 'all'] : ['off', 'metrics', 'all'];
+const MODE_NAMES: Record<Mode, string> = {
+  off: 'plugin disabled',
+  context: 'disabled + AsyncLocalStorage',
+  metrics: 'metrics only',
+  all: 'metrics + tracing 100%',
+};
 const ROUTES = { db: `/api/users/${USER}/conversations`, noio: `/api/users/${USER}` } as const;
 type Route = keyof typeof ROUTES;
 
@@ -60,10 +73,13 @@ const servers = new Map<Mode, SpawnedServer>();
 
 async function start(mode: Mode): Promise<SpawnedServer> {
   const path = join(dir, `${mode}.yaml`);
-  const metrics = { enabled: mode !== 'off', tracing: { enabled: mode === 'all', sampleRatio: 1 }, system: { enabled: true } };
+  const enabled = mode === 'metrics' || mode === 'all';
+  const metrics = { enabled, tracing: { enabled: mode === 'all', sampleRatio: 1 }, system: { enabled: true } };
   await writeFile(path, stringify({ logging: { level: 'warn' }, database: { url: db.url }, plugins: { conversations: {}, metrics } }));
-  const profiling = PROFILE ? { NODE_OPTIONS: `--import ${PROFILER}`, BENCH_PROFILE_OUT: profileFile(mode) } : {};
-  return spawnServer({ args: ['--config', path, '--port', '0'], env: { OTEL_TRACES_SAMPLER: 'always_on', ...profiling } });
+  const imports = [...(PROFILE ? [PROFILER] : []), ...(mode === 'context' ? [CONTEXT_FLOOR] : [])];
+  const preload = imports.length > 0 ? { NODE_OPTIONS: imports.map((file) => `--import ${file}`).join(' ') } : {};
+  const profiling = PROFILE ? { BENCH_PROFILE_OUT: profileFile(mode) } : {};
+  return spawnServer({ args: ['--config', path, '--port', '0'], env: { OTEL_TRACES_SAMPLER: 'always_on', ...preload, ...profiling } });
 }
 
 function profileFile(mode: Mode): string {
@@ -206,7 +222,7 @@ try {
     (Object.keys(ROUTES) as Route[]).flatMap((route) =>
       MODES.map((mode) => ({
         route: `GET ${route === 'db' ? '/api/users/:id/conversations' : '/api/users/:id (cached)'}`,
-        mode: { off: 'plugin disabled', metrics: 'metrics only', all: 'metrics + tracing 100%' }[mode],
+        mode: MODE_NAMES[mode],
         'req/s': Math.round(rps(route, mode)),
         'loss vs off': `${round1((1 - rps(route, mode) / rps(route, 'off')) * 100)}%`,
         'CPU µs/req': round1(cpu(route, mode)),
@@ -235,6 +251,13 @@ try {
       cpu_ratio_db_all: round2(cpu('db', 'all') / cpu('db', 'off')),
       user_ratio_noio_all: round2(user('noio', 'all') / user('noio', 'off')),
       user_ratio_db_all: round2(user('db', 'all') / user('db', 'off')),
+      ...(FLOOR
+        ? {
+            loss_context: round2(1 - rps('db', 'context') / rps('db', 'off')),
+            cpu_ratio_db_context: round2(cpu('db', 'context') / cpu('db', 'off')),
+            cpu_ratio_noio_context: round2(cpu('noio', 'context') / cpu('noio', 'off')),
+          }
+        : {}),
     }),
   );
 } finally {
