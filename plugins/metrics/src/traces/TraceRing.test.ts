@@ -103,3 +103,30 @@ it('refuses options that cannot work, naming the option', () => {
   expect(() => new TraceRing({ recentPerSecond: -1 })).toThrow(/recentPerSecond/);
   expect(() => new TraceRing({ slowWindowMs: 0 })).toThrow(/slowWindowMs/);
 });
+
+it('keeps two requests that came with one traceparent apart, however their spans interleave', () => {
+  const { ring, tracer } = setup(10, 10);
+  // Two requests of one client trace (one incoming trace id, two parent span ids), in flight at once.
+  const incoming = (spanId: string) =>
+    trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId, traceFlags: 1, isRemote: true });
+  const first = tracer.startSpan('GET /first', { kind: SpanKind.SERVER }, incoming('b7ad6b7169203331'));
+  const second = tracer.startSpan('GET /second', { kind: SpanKind.SERVER }, incoming('b7ad6b7169203332'));
+  const work = tracer.startSpan('work', {}, trace.setSpan(ROOT_CONTEXT, second));
+  // A grandchild that ends before its parent.
+  tracer.startSpan('SELECT b', { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, work)).end();
+  tracer.startSpan('SELECT a', { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, first)).end();
+  work.end();
+  first.end();
+  // The second request's late query, after the first was kept under the same trace id.
+  const late = tracer.startSpan('SELECT late', { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, second));
+  late.end();
+  second.end();
+  // And a late child of the first: it joins the first's kept trace.
+  tracer.startSpan('after first', {}, trace.setSpan(ROOT_CONTEXT, first)).end();
+
+  const [newest, older] = ring.recent();
+  expect(newest!.name).toBe('GET /second');
+  expect(newest!.spans.map((s) => s.name).sort()).toEqual(['GET /second', 'SELECT b', 'SELECT late', 'work']);
+  expect(older!.name).toBe('GET /first');
+  expect(older!.spans.map((s) => s.name).sort()).toEqual(['GET /first', 'SELECT a', 'after first']);
+});

@@ -15,6 +15,11 @@
  * Spans that end before their root (a request's queries) wait with their trace until it ends; a
  * span that ends after its root joins the trace if the recent ring holds it and is dropped
  * otherwise. A trace whose root never ends here is forgotten after a minute.
+ *
+ * Several local roots may share a trace id (a client that sends one traceparent with several
+ * requests): each root takes only the spans below it, followed from parent to child, and each is
+ * its own trace in the ring. A span ending after its root joins it only if its parent is there
+ * already, so a late span whose own late parent ends after it is not shown.
  */
 import type { Context } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -48,7 +53,6 @@ interface Entry {
 interface OpenTrace {
   spans: ReadableSpan[];
   dropped: number;
-  error: boolean;
   /** When its first span ended (ms, the spans' clock): open traces are forgotten by it. */
   since: number;
 }
@@ -118,8 +122,11 @@ export class TraceRing implements SpanProcessor {
   readonly #entries: (Entry | undefined)[];
   #next = 0;
   #size = 0;
-  /** The traces of the recent ring by id, so a span ending after its root finds its trace. */
-  readonly #kept = new Map<string, Entry>();
+  /**
+   * The traces of the recent ring by id, so a span ending after its root finds its trace: usually
+   * one, more when several local roots shared a trace id.
+   */
+  readonly #kept = new Map<string, Entry[]>();
   #tokens: number;
   #refilledAt = -Infinity;
   #slow: SlowWindow = { index: -Infinity, traces: [] };
@@ -143,30 +150,35 @@ export class TraceRing implements SpanProcessor {
     const id = span.spanContext().traceId;
     const parent = span.parentSpanContext;
     if (parent !== undefined && parent.isRemote !== true) {
-      const kept = this.#kept.get(id);
+      // A late child joins its kept trace; one of another local root of the same trace id (a
+      // client that sent one traceparent with several requests) waits for its own root.
+      const kept = this.#kept.get(id)?.find((entry) => entry.spans.some((s) => s.spanId === parent.spanId));
       if (kept !== undefined) return this.#add(kept, span);
       let open = this.#open.get(id);
       if (open === undefined) {
-        open = { spans: [], dropped: 0, error: false, since: hrTimeToMilliseconds(span.endTime) };
+        open = { spans: [], dropped: 0, since: hrTimeToMilliseconds(span.endTime) };
         if (this.#open.size >= MAX_OPEN) this.#sweep(open.since);
         this.#open.set(id, open);
       }
-      if (span.status.code === SpanStatusCode.ERROR) open.error = true;
       if (open.spans.length < this.#options.maxSpansPerTrace) open.spans.push(span);
       else open.dropped++;
       return;
     }
-    // The local root: its trace is complete.
+    // A local root: its part of the trace is complete.
     const endMs = hrTimeToMilliseconds(span.endTime);
     const durationMs = hrTimeToMilliseconds(span.duration);
     const open = this.#open.get(id);
-    if (open !== undefined) this.#open.delete(id);
-    const error = open?.error === true || span.status.code === SpanStatusCode.ERROR;
+    const children = open !== undefined ? this.#takeChildren(id, open, span.spanContext().spanId) : [];
+    const error = span.status.code === SpanStatusCode.ERROR || children.some((s) => s.status.code === SpanStatusCode.ERROR);
     const recent = error || this.#admit(endMs);
     const slow = this.#slowTakes(durationMs, endMs);
     if (!recent && !slow) return;
-    const entry: Entry = { spans: [], dropped: open?.dropped ?? 0 };
-    for (const child of open?.spans ?? []) this.#add(entry, child);
+    const entry: Entry = { spans: [], dropped: 0 };
+    if (open !== undefined && open.spans.length === 0) {
+      // The spans past the limit are counted with the root that empties the open trace.
+      entry.dropped = open.dropped;
+    }
+    for (const child of children) this.#add(entry, child);
     this.#add(entry, span);
     if (recent) this.#remember(id, entry);
     if (slow) this.#rankSlow(id, entry, durationMs);
@@ -239,14 +251,50 @@ export class TraceRing implements SpanProcessor {
     return true;
   }
 
+  /**
+   * Takes from `open` the spans below the local root `rootId` and forgets `open` once it is empty.
+   * Usually every open span is a child of that root; otherwise (two roots of one trace id in
+   * flight at once) the spans are followed up from parent to child, and the others stay open for
+   * their own root.
+   */
+  #takeChildren(id: string, open: OpenTrace, rootId: string): ReadableSpan[] {
+    const spans = open.spans;
+    if (spans.every((s) => s.parentSpanContext?.spanId === rootId)) {
+      this.#open.delete(id);
+      open.spans = [];
+      return spans;
+    }
+    const below = new Set([rootId]);
+    // A parent may have ended after its children: repeat until no span joins.
+    for (let joined = true; joined; ) {
+      joined = false;
+      for (const s of spans) {
+        const spanId = s.spanContext().spanId;
+        if (!below.has(spanId) && below.has(s.parentSpanContext!.spanId)) {
+          below.add(spanId);
+          joined = true;
+        }
+      }
+    }
+    const own = spans.filter((s) => below.has(s.spanContext().spanId));
+    open.spans = spans.filter((s) => !below.has(s.spanContext().spanId));
+    if (open.spans.length === 0) this.#open.delete(id);
+    return own;
+  }
+
   #remember(id: string, entry: Entry): void {
     const slot = this.#next;
     const evicted = this.#ids[slot];
-    if (evicted !== undefined) this.#kept.delete(evicted);
-    else this.#size++;
+    if (evicted !== undefined) {
+      const entries = this.#kept.get(evicted)!;
+      if (entries.length === 1) this.#kept.delete(evicted);
+      else entries.splice(entries.indexOf(this.#entries[slot]!), 1);
+    } else this.#size++;
     this.#ids[slot] = id;
     this.#entries[slot] = entry;
-    this.#kept.set(id, entry);
+    const same = this.#kept.get(id);
+    if (same === undefined) this.#kept.set(id, [entry]);
+    else same.push(entry);
     this.#next = (slot + 1) % this.#options.maxTraces;
   }
 
