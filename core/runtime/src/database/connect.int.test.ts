@@ -42,3 +42,27 @@ test('withoutTimeout runs work as long as it needs on a pool of its own', async 
   });
   expect(slept).toBe('done');
 });
+
+test('a connection whose session the server ended is not handed out again: the next statement gets a new one', async () => {
+  const single = await connectToUrl(db.url, { logger: pino({ level: 'silent' }), limits: { poolMax: 1 } });
+  try {
+    const sleeping = single.sequelize.query("SELECT pg_sleep(30), 'to be ended' AS tag").then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    let pid: number | undefined;
+    for (let i = 0; i < 100 && pid === undefined; i++) {
+      const rows = await db.sequelize.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'", { type: QueryTypes.SELECT });
+      pid = rows[0]?.pid;
+      if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(pid).toBeDefined();
+    await db.sequelize.query('SELECT pg_terminate_backend(:pid)', { replacements: { pid } });
+    expect(String(await sleeping)).toMatch(/terminat/i);
+    // At once, on the one-connection pool: the ended session's connection must not be reused.
+    const rows = await single.sequelize.query<{ pid: number }>('SELECT pg_backend_pid() AS pid', { type: QueryTypes.SELECT });
+    expect(rows[0]!.pid).not.toBe(pid);
+  } finally {
+    await single.close();
+  }
+});

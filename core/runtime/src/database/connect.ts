@@ -54,6 +54,21 @@ export const UNBOUNDED_POOL_MAX = 4;
 export const UNBOUNDED_ACQUIRE_MS = 60_000;
 
 /**
+ * Marks a pool connection unusable as soon as the server sends it a FATAL error (its session was
+ * ended: `pg_terminate_backend`, an idle-session timeout, a server shutting down). The statement
+ * running then fails with that error, and Sequelize puts the connection back in the pool at once;
+ * pg only learns that the socket closed a moment later, so without this the next statement could
+ * be handed the dead connection and fail too ("Connection terminated unexpectedly"). `_invalid`
+ * is the flag Sequelize's own pool check reads (it sets it on a socket error).
+ */
+function retireOnFatal(connection: unknown): void {
+  const client = connection as { _invalid?: boolean; connection?: { on?(event: string, listener: (msg: { severity?: string }) => void): unknown } };
+  client.connection?.on?.('errorMessage', (msg) => {
+    if (msg.severity === 'FATAL' || msg.severity === 'PANIC') client._invalid = true;
+  });
+}
+
+/**
  * Opens a Sequelize pool on `url` and checks that the server answers. SQL is logged at `trace`
  * only: building the log line for every query costs more than the query on a busy instance.
  *
@@ -67,8 +82,8 @@ export async function connectToUrl(url: string, options: ConnectOptions): Promis
   const displayUrl = maskUrl(url);
   assertPostgresUrl(url, displayUrl);
   const limits = options.limits ?? {};
-  const open = (bounded: boolean, poolMax: number): Sequelize =>
-    new Sequelize(url, {
+  const open = (bounded: boolean, poolMax: number): Sequelize => {
+    const sequelize = new Sequelize(url, {
       dialect: 'postgres',
       dialectModule: pg,
       logging: logger.isLevelEnabled('trace') ? (sql: string) => logger.trace({ sql }, 'SQL') : false,
@@ -77,6 +92,9 @@ export async function connectToUrl(url: string, options: ConnectOptions): Promis
       pool: { max: poolMax, min: 0, idle: 10_000, acquire: bounded ? (limits.acquireTimeoutMs ?? 30_000) : UNBOUNDED_ACQUIRE_MS },
       dialectOptions: bounded ? boundedDialectOptions(limits) : unboundedDialectOptions(limits),
     });
+    sequelize.addHook('afterConnect', 'plugboard-fatal-ends-connection', retireOnFatal as never);
+    return sequelize;
+  };
   const sequelize = open(true, limits.poolMax ?? 10);
   const ping = async (): Promise<void> => {
     await sequelize.query('SELECT 1');

@@ -78,7 +78,6 @@ it('takes its listeners off the connections on stop', async () => {
   stop = instrument();
 });
 
-// Last: the pool may hand the ended session's connection out once more before it notices.
 it('marks a statement whose session was ended under it as failed', async () => {
   // Sequelize runs statements outside a transaction on connections of their own: the lookup and
   // the termination do not queue behind the sleep.
